@@ -1,0 +1,317 @@
+"""tlsbench's command line: a thin click layer over the library modules."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+import pyperf
+
+from tlsbench import __version__, environment
+from tlsbench.console import Console
+from tlsbench.errors import MeasurementError, TlsbenchError
+from tlsbench.measure import (
+    MAX_THREADS,
+    BenchmarkSpec,
+    MeasureOptions,
+    Target,
+    measure_all,
+    plan,
+)
+from tlsbench.report import FORMATS, format_count, format_time_pm, render
+from tlsbench.results import (
+    ResultSet,
+    from_pyperf,
+    load_suite,
+    merge_suites,
+    write_suite_atomically,
+)
+from tlsbench.strategies import DEFAULT_STRATEGIES, all_strategies
+
+#: Every 2nd item fails by default: frequent enough that the counter's cost dominates
+#: the loop, so the differences between strategies are plain to see.
+DEFAULT_ERROR_RATE = 0.5
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class TlsbenchGroup(click.Group):
+    """A click group whose errors are one line on stderr, never a traceback.
+
+    Exit codes: 0 success, 1 a failure found (miscount, regression, crashed worker),
+    2 bad input, 130 interrupted.
+    """
+
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            where = exc.ctx.command_path if exc.ctx else "tlsbench"
+            _fail(f"{exc.format_message()} (see '{where} --help')", EXIT_USAGE)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except TlsbenchError as exc:
+            _fail(str(exc), exc.exit_code)
+        except (click.Abort, KeyboardInterrupt):
+            _fail("interrupted; no results file was written or changed", EXIT_INTERRUPTED)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    Console().error(message)
+    sys.exit(code)
+
+
+def parse_threads(ctx: click.Context, param: click.Parameter, value: str) -> list[int]:
+    counts = []
+    for part in str(value).split(","):
+        part = part.strip()
+        try:
+            count = int(part)
+        except ValueError:
+            raise click.BadParameter(f"{part!r} is not a whole number of threads") from None
+        if not 1 <= count <= MAX_THREADS:
+            raise click.BadParameter(f"{count} is out of range: threads go from 1 to {MAX_THREADS}")
+        counts.append(count)
+    return counts
+
+
+def parse_error_rate(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not 0 < value <= 1:
+        raise click.BadParameter(f"{value:g} is not in (0, 1]")
+    if round(1 / value) > 2**62:
+        raise click.BadParameter(f"{value:g} is too small: the smallest rate is 1/2^62")
+    return value
+
+
+def _strategy_names(requested: Sequence[str]) -> list[str]:
+    known = all_strategies()
+    names: list[str] = []
+    for entry in requested or DEFAULT_STRATEGIES:
+        for name in (part.strip() for part in entry.split(",")):
+            if name == "all":
+                names.extend(n for n, cls in known.items() if cls.unavailable_reason() is None)
+                continue
+            if name not in known:
+                raise click.BadParameter(
+                    f"unknown strategy {name!r}; choose from {', '.join(known)} or 'all'",
+                    param_hint="'--strategy'",
+                )
+            reason = known[name].unavailable_reason()
+            if reason:
+                raise click.BadParameter(f"{name} is not available here: {reason}",
+                                         param_hint="'--strategy'")
+            names.append(name)
+    return list(dict.fromkeys(names))
+
+
+def _check_output(output: str | None, force: bool, append: bool) -> pyperf.BenchmarkSuite | None:
+    """Refuse an output path that would fail or clobber, before spending time measuring.
+
+    Returns the existing suite when appending to it.
+    """
+    if output is None:
+        if force or append:
+            raise click.UsageError("--force and --append go with -o/--output")
+        return None
+    if force and append:
+        raise click.UsageError("--force replaces the file and --append adds to it: choose one")
+    path = Path(output)
+    if path.is_dir():
+        raise TlsbenchError(f"{output}: is a directory")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise TlsbenchError(f"{output}: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise TlsbenchError(f"{output}: directory {str(parent)!r} is not writable")
+    if path.exists():
+        if append:
+            suite = load_suite(path)
+            for bench in suite:
+                from_pyperf(bench, output)  # refuses a file that is not tlsbench results
+            return suite
+        if not force:
+            raise TlsbenchError(
+                f"{output} exists; use --force to replace it or --append to add to it"
+            )
+    return None
+
+
+class _RunProgress:
+    """Prints each benchmark's progress and figure on stderr."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def started(self, number: int, total: int, spec: BenchmarkSpec) -> None:
+        self.console.progress(f"[{number}/{total}] {spec.description} ... ", nl=False)
+
+    def finished(self, spec: BenchmarkSpec, bench: pyperf.Benchmark, seconds: float) -> None:
+        result = from_pyperf(bench)
+        check = format_count(result)
+        check = self.console.bad(check) if result.failed else check
+        self.console.progress(
+            f"{format_time_pm(result.mean, result.stdev)} per item, {check} ({seconds:.1f} s)"
+        )
+
+    def failed(self, spec: BenchmarkSpec, error: MeasurementError) -> None:
+        self.console.progress(self.console.bad("failed"))
+        self.console.error(str(error))
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(cls=TlsbenchGroup, context_settings=CONTEXT)
+@click.version_option(__version__, prog_name="tlsbench")
+def main() -> None:
+    """What does counting across threads really cost on this interpreter?
+
+    tlsbench runs a batch job in which N threads count failing items, keeping the count
+    several ways (thread-local counters, a lock-guarded int, a shared itertools.count),
+    and measures each with pyperf as threads are added.
+
+    \b
+    Examples:
+      tlsbench run --threads 8
+      tlsbench run --threads 1,2,4,8 --strategy lock --strategy threadlocal -o results.json
+      tlsbench info
+    """
+
+
+@main.command()
+@click.option("-t", "--threads", default="8", show_default=True, callback=parse_threads,
+              help="Thread count N (measured at 1 and N), or a list to sweep: 1,2,4,8. "
+                   f"At most {MAX_THREADS}; more threads than CPUs is allowed.")
+@click.option("-s", "--strategy", "strategies", multiple=True, metavar="NAME",
+              help=f"Strategy to measure; repeat or comma-separate. 'all' runs every one "
+                   f"available. Default: {', '.join(DEFAULT_STRATEGIES)}.")
+@click.option("--error-rate", type=float, default=DEFAULT_ERROR_RATE, show_default=True,
+              callback=parse_error_rate,
+              help="Fraction of items that fail, in (0, 1]. Item i fails when i % k == 0, "
+                   "k = round(1/RATE), so the rate used is 1/k.")
+@click.option("--work", type=click.IntRange(0, 100_000), default=0, show_default=True,
+              help="Extra pure-Python loop iterations per item: watch contention fade as "
+                   "real work grows.")
+@click.option("--fast", is_flag=True, help="Rough answers quickly (pyperf --fast).")
+@click.option("--rigorous", is_flag=True, help="Longer, steadier runs (pyperf --rigorous).")
+@click.option("--processes", type=click.IntRange(1, 1000), default=None,
+              help="pyperf worker processes per benchmark [default: 6].")
+@click.option("--values", type=click.IntRange(1, 1000), default=None,
+              help="Values per worker process [default: 3].")
+@click.option("--min-time", type=click.FloatRange(min=0.001, max=60), default=None,
+              help="Seconds one value must last; sets the calibrated batch size [default: 0.1].")
+@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
+              help="Seconds one benchmark may take before it is stopped and reported.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write pyperf JSON results here (readable by 'python -m pyperf show').")
+@click.option("--force", is_flag=True, help="Replace an existing --output file.")
+@click.option("--append", is_flag=True, help="Add to an existing --output file.")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
+              show_default=True, help="Format of the results on stdout.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="More detail on stderr.")
+def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work: int,
+        fast: bool, rigorous: bool, processes: int | None, values: int | None,
+        min_time: float | None, timeout: float, output: str | None, force: bool,
+        append: bool, fmt: str, quiet: bool, verbose: bool) -> int:
+    """Measure the counting strategies and print the contention table.
+
+    Results go to stdout, progress to stderr. Exits 1 if a safe strategy miscounted or a
+    benchmark failed (what was measured is still printed and saved), 2 on bad input.
+
+    \b
+    Examples:
+      tlsbench run --threads 8
+      tlsbench run --threads 1,2,4,8 -s lock -s threadlocal -o results.json
+      tlsbench run --threads 8 --fast --format markdown
+      tlsbench run --threads 8 --work 100       # contention fades as work grows
+    """
+    if fast and rigorous:
+        raise click.UsageError("--fast and --rigorous are opposites: choose one")
+    names = _strategy_names(strategies)
+    existing = _check_output(output, force, append)
+    period = max(1, round(1 / error_rate))
+    options = MeasureOptions(fast=fast, rigorous=rigorous, processes=processes, values=values,
+                             min_time=min_time, timeout=timeout)
+    specs = plan(names, threads, period, work, [Target()])
+    console = Console(quiet=quiet, verbose=verbose)
+    build = environment.collect()
+    console.progress(
+        f"tlsbench {__version__}: {len(specs)} benchmarks on Python {build.label} "
+        f"({build.cpu_count} CPUs), 1 item in {period} fails"
+    )
+
+    outcome = measure_all(specs, options, _RunProgress(console))
+    measured = list(outcome.benchmarks)
+    failures = [str(failure) for failure in outcome.failures]
+
+    if measured:
+        results = ResultSet(tuple(from_pyperf(b) for b in measured))
+        click.echo(render(results, fmt), nl=False)
+        for result in results:
+            if result.failed:
+                failures.append(
+                    f"{result.name}: the {result.strategy} strategy is safe but counted "
+                    f"{result.counted:,} of {result.expected:,} errors"
+                )
+            elif not result.count_ok:
+                console.progress(
+                    f"{result.name}: {format_count(result)} — expected of an unsafe strategy"
+                )
+        if output:
+            try:
+                write_suite_atomically(merge_suites(measured, existing), output)
+            except (OSError, ValueError) as exc:
+                raise TlsbenchError(f"cannot write {output}: {exc}") from None
+            console.progress(f"results written to {output}")
+    for failure in failures:
+        console.error(failure)
+    return EXIT_FAILED if failures else EXIT_OK
+
+
+def _versions() -> dict[str, str]:
+    versions = {"tlsbench": __version__}
+    for package in ("pyperf", "click", "tabulate"):
+        try:
+            versions[package] = importlib_metadata.version(package)
+        except importlib_metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+@main.command()
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def info(fmt: str) -> None:
+    """Describe this interpreter: version, build (GIL or free-threaded), GIL state, CPUs.
+
+    \b
+    Examples:
+      tlsbench info
+      tlsbench info --format json
+    """
+    build = environment.collect()
+    facts = build.to_dict() | {"label": build.label, "versions": _versions()}
+    if fmt == "json":
+        click.echo(json.dumps(facts, indent=2))
+        return
+    gil = "enabled" if build.gil_enabled else "disabled"
+    lines = [
+        f"python:          {build.python_version} ({build.implementation})",
+        f"executable:      {build.executable}",
+        f"build:           {build.build_name} (Py_GIL_DISABLED={int(build.free_threaded)})",
+        f"GIL at run time: {gil}",
+        f"CPUs usable:     {build.cpu_count}",
+        f"switch interval: {build.switch_interval * 1000:g} ms",
+        f"platform:        {build.platform}",
+        "versions:        " + ", ".join(f"{k} {v}" for k, v in _versions().items()),
+    ]
+    click.echo("\n".join(lines))
