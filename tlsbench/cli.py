@@ -16,6 +16,7 @@ import pyperf
 from tlsbench import __version__, environment
 from tlsbench.console import Console
 from tlsbench.errors import MeasurementError, TlsbenchError
+from tlsbench.interpreters import GIL_SETTINGS, probe, probe_all
 from tlsbench.measure import (
     MAX_THREADS,
     BenchmarkSpec,
@@ -160,6 +161,13 @@ class _RunProgress:
         self.console.progress(
             f"{format_time_pm(result.mean, result.stdev)} per item, {check} ({seconds:.1f} s)"
         )
+        build = result.build
+        if build.free_threaded and build.gil_enabled and ("PYTHON_GIL", "1") not in spec.target.env:
+            self.console.warn(
+                f"{spec.name}: the GIL was enabled at run time on free-threaded "
+                f"{build.python_version}t without --gil on: an extension module that is not "
+                "free-threading-ready re-enables it (PYTHON_GIL=0, i.e. --gil off, forces it off)"
+            )
 
     def failed(self, spec: BenchmarkSpec, error: MeasurementError) -> None:
         self.console.progress(self.console.bad("failed"))
@@ -216,12 +224,19 @@ def main() -> None:
 @click.option("--append", is_flag=True, help="Add to an existing --output file.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True, help="Format of the results on stdout.")
+@click.option("--python", "pythons", multiple=True, metavar="EXE",
+              help="Measure in this interpreter (path or name on PATH); repeat to compare "
+                   "builds side by side. Nothing needs installing there. Default: this one.")
+@click.option("--gil", "gil_settings", multiple=True, type=click.Choice(sorted(GIL_SETTINGS)),
+              help="Free-threaded builds only: run with PYTHON_GIL=1 (on) or 0 (off); "
+                   "repeat for both.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
 @click.option("-v", "--verbose", is_flag=True, help="More detail on stderr.")
 def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work: int,
         fast: bool, rigorous: bool, processes: int | None, values: int | None,
         min_time: float | None, timeout: float, output: str | None, force: bool,
-        append: bool, fmt: str, quiet: bool, verbose: bool) -> int:
+        append: bool, fmt: str, pythons: tuple[str, ...], gil_settings: tuple[str, ...],
+        quiet: bool, verbose: bool) -> int:
     """Measure the counting strategies and print the contention table.
 
     Results go to stdout, progress to stderr. Exits 1 if a safe strategy miscounted or a
@@ -233,6 +248,8 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
       tlsbench run --threads 1,2,4,8 -s lock -s threadlocal -o results.json
       tlsbench run --threads 8 --fast --format markdown
       tlsbench run --threads 8 --work 100       # contention fades as work grows
+      tlsbench run --threads 8 --python python3.13 --python python3.13t
+      tlsbench run --threads 8 --python python3.13t --gil on --gil off
     """
     if fast and rigorous:
         raise click.UsageError("--fast and --rigorous are opposites: choose one")
@@ -241,12 +258,18 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
     period = max(1, round(1 / error_rate))
     options = MeasureOptions(fast=fast, rigorous=rigorous, processes=processes, values=values,
                              min_time=min_time, timeout=timeout)
-    specs = plan(names, threads, period, work, [Target()])
     console = Console(quiet=quiet, verbose=verbose)
-    build = environment.collect()
+    if pythons or gil_settings:
+        interpreters = probe_all(pythons or [sys.executable], gil_settings)
+        targets = [i.target(tagged=len(interpreters) > 1) for i in interpreters]
+        builds = [i.build for i in interpreters]
+    else:
+        targets, builds = [Target()], [environment.collect()]
+    specs = plan(names, threads, period, work, targets)
     console.progress(
-        f"tlsbench {__version__}: {len(specs)} benchmarks on Python {build.label} "
-        f"({build.cpu_count} CPUs), 1 item in {period} fails"
+        f"tlsbench {__version__}: {len(specs)} benchmarks on Python "
+        f"{' and '.join(b.label for b in builds)} ({builds[0].cpu_count} CPUs), "
+        f"1 item in {period} fails"
     )
 
     outcome = measure_all(specs, options, _RunProgress(console))
@@ -287,24 +310,9 @@ def _versions() -> dict[str, str]:
     return versions
 
 
-@main.command()
-@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
-def info(fmt: str) -> None:
-    """Describe this interpreter: version, build (GIL or free-threaded), GIL state, CPUs.
-
-    \b
-    Examples:
-      tlsbench info
-      tlsbench info --format json
-    """
-    build = environment.collect()
-    facts = build.to_dict() | {"label": build.label, "versions": _versions()}
-    if fmt == "json":
-        click.echo(json.dumps(facts, indent=2))
-        return
+def _describe(build: environment.BuildInfo) -> list[str]:
     gil = "enabled" if build.gil_enabled else "disabled"
-    lines = [
+    return [
         f"python:          {build.python_version} ({build.implementation})",
         f"executable:      {build.executable}",
         f"build:           {build.build_name} (Py_GIL_DISABLED={int(build.free_threaded)})",
@@ -312,6 +320,42 @@ def info(fmt: str) -> None:
         f"CPUs usable:     {build.cpu_count}",
         f"switch interval: {build.switch_interval * 1000:g} ms",
         f"platform:        {build.platform}",
-        "versions:        " + ", ".join(f"{k} {v}" for k, v in _versions().items()),
     ]
-    click.echo("\n".join(lines))
+
+
+@main.command()
+@click.option("--python", "pythons", multiple=True, metavar="EXE",
+              help="Describe this interpreter instead (path or name on PATH); repeatable.")
+@click.option("--gil", type=click.Choice(sorted(GIL_SETTINGS)), default=None,
+              help="Free-threaded builds only: describe it as run with PYTHON_GIL=1 or 0.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def info(pythons: tuple[str, ...], gil: str | None, fmt: str) -> None:
+    """Describe an interpreter: version, build (GIL or free-threaded), GIL state, CPUs.
+
+    The facts are read from inside the interpreter, as tlsbench's workers would see them.
+
+    \b
+    Examples:
+      tlsbench info
+      tlsbench info --python python3.13t
+      tlsbench info --python python3.13t --gil on --format json
+    """
+    if pythons or gil:
+        builds = [
+            probe(name, gil).build
+            for name in (pythons or [sys.executable])
+        ]
+        for name, build in zip(pythons or [sys.executable], builds, strict=True):
+            if gil and not build.free_threaded:
+                raise TlsbenchError(f"--gil {gil}: {name} is not a free-threaded build")
+    else:
+        builds = [environment.collect()]
+    if fmt == "json":
+        facts = [b.to_dict() | {"label": b.label, "tag": b.tag} for b in builds]
+        document = {"versions": _versions(), "interpreters": facts}
+        click.echo(json.dumps(document, indent=2))
+        return
+    blocks = ["\n".join(_describe(build)) for build in builds]
+    versions = "versions:        " + ", ".join(f"{k} {v}" for k, v in _versions().items())
+    click.echo("\n\n".join(blocks) + "\n" + versions)

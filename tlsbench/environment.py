@@ -47,23 +47,29 @@ class BuildInfo:
     cpu_count: int
     switch_interval: float
     platform: str
+    #: Tells apart results of the same build from different files (the file's name).
+    variant: str = ""
 
     @property
     def label(self) -> str:
         """A short, honest name: ``3.13.0``, ``3.13.0t free-threaded``, ``3.13.0t, GIL re-enabled``.
         """
         if not self.free_threaded:
-            return self.python_version
-        if self.gil_enabled:
-            return f"{self.python_version}t, GIL re-enabled"
-        return f"{self.python_version}t free-threaded"
+            label = self.python_version
+        elif self.gil_enabled:
+            label = f"{self.python_version}t, GIL re-enabled"
+        else:
+            label = f"{self.python_version}t free-threaded"
+        return f"{label} ({self.variant})" if self.variant else label
 
     @property
     def tag(self) -> str:
         """A label fit for a benchmark name: ``py3.13.0``, ``py3.13.0t``, ``py3.13.0t-gil``."""
         if not self.free_threaded:
-            return f"py{self.python_version}"
-        return f"py{self.python_version}t" + ("-gil" if self.gil_enabled else "")
+            tag = f"py{self.python_version}"
+        else:
+            tag = f"py{self.python_version}t" + ("-gil" if self.gil_enabled else "")
+        return f"{tag}+{self.variant}" if self.variant else tag
 
     @property
     def build_name(self) -> str:
@@ -83,6 +89,7 @@ class BuildInfo:
             cpu_count=int(str(data["cpu_count"])),
             switch_interval=float(str(data["switch_interval"])),
             platform=str(data["platform"]),
+            variant=str(data.get("variant", "")),
         )
 
 

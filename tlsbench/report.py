@@ -127,6 +127,11 @@ def header_lines(results: ResultSet) -> list[str]:
             f"GIL {gil} at run time, {build.cpu_count} CPUs, switch interval "
             f"{build.switch_interval * 1000:g} ms"
         )
+        if build.free_threaded and build.gil_enabled:
+            lines.append(
+                f"Note: the GIL was enabled at run time on {build.python_version}t "
+                "(PYTHON_GIL=1, or an extension module that is not free-threading-ready)"
+            )
     first = results.results[0]
     params = sorted({(r.period, r.work) for r in results})
     for period, work in params:
@@ -143,9 +148,12 @@ def header_lines(results: ResultSet) -> list[str]:
             "so they also contend for CPU time"
         )
     version = first.tlsbench_version or __version__
+    if len(results.builds()) > 1:
+        ratio = "'B vs A' = A's time per item / B's (above 1x: B is faster)"
+    else:
+        ratio = f"vs lock = throughput / '{REFERENCE_STRATEGY}' at the same thread count"
     lines.append(
-        f"tlsbench {version}; scaling = throughput / same strategy at 1 thread; "
-        f"vs lock = throughput / '{REFERENCE_STRATEGY}' at the same thread count"
+        f"tlsbench {version}; scaling = throughput / same strategy at 1 thread; {ratio}"
     )
     return lines
 
@@ -170,21 +178,59 @@ HEADERS = ["strategy", "threads", "time/item (mean ± std)", "items/s", "scaling
            "count check"]
 
 
+def _build_table(results: ResultSet) -> tuple[list[str], list[list[str]]]:
+    """Several builds side by side: a time and a scaling column per build, then each
+    build's speed relative to the first one (>1x: faster than the first build)."""
+    builds = results.builds()
+    first = builds[0]
+    headers = ["strategy", "threads"]
+    for build in builds:
+        headers += [f"{build.label}\ntime/item", f"{build.label}\nscaling"]
+    headers += [f"{build.label}\nvs {first.label}" for build in builds[1:]]
+    headers.append("count check")
+    by_key = {(r.result.strategy, r.threads, r.result.build.tag): r for r in rows(results)}
+    body = []
+    for strategy in results.strategies():
+        for threads in results.thread_counts():
+            cells = [by_key.get((strategy, threads, build.tag)) for build in builds]
+            if not any(cells):
+                continue
+            line = [strategy, str(threads)]
+            for cell in cells:
+                line += ["—", "—"] if cell is None else [
+                    format_time_pm(cell.mean_s, cell.stdev_s), _ratio(cell.scaling)]
+            base = cells[0]
+            for cell in cells[1:]:
+                line.append(_ratio(base.mean_s / cell.mean_s) if base and cell else "—")
+            problems = [f"{build.label}: {cell.check}"
+                        for build, cell in zip(builds, cells, strict=True)
+                        if cell is not None and not cell.result.count_ok]
+            line.append("; ".join(problems) if problems else "ok")
+            body.append(line)
+    return headers, body
+
+
 def render(results: ResultSet, fmt: str) -> str:
-    """The table of ``results`` in ``fmt`` (one of FORMATS)."""
+    """The table of ``results`` in ``fmt`` (one of FORMATS).
+
+    With one build: a row per strategy and thread count. With several (``--python``, or
+    ``show`` of several files): the builds side by side. CSV and JSON always hold one
+    flat row per benchmark, with its build's columns.
+    """
     table = rows(results)
-    with_build = len(results.builds()) > 1
-    headers = (["build"] if with_build else []) + HEADERS
-    if fmt == "table":
-        head = "\n".join(header_lines(results))
-        body = tabulate(_table_rows(table, with_build), headers=headers, tablefmt="simple",
-                        disable_numparse=True)
-        return f"{head}\n\n{body}\n"
-    if fmt == "markdown":
-        head = "\n".join(f"- {line}" for line in header_lines(results))
-        body = tabulate(_table_rows(table, with_build), headers=headers, tablefmt="github",
-                        disable_numparse=True)
-        return f"{head}\n\n{body}\n"
+    if fmt in ("table", "markdown"):
+        if len(results.builds()) > 1:
+            headers, body = _build_table(results)
+        else:
+            headers, body = HEADERS, _table_rows(table, with_build=False)
+        if fmt == "table":
+            head = "\n".join(header_lines(results))
+            text = tabulate(body, headers=headers, tablefmt="simple", disable_numparse=True)
+        else:
+            head = "\n".join(f"- {line}" for line in header_lines(results))
+            headers = [h.replace("\n", " ") for h in headers]
+            text = tabulate(body, headers=headers, tablefmt="github", disable_numparse=True)
+        return f"{head}\n\n{text}\n"
     if fmt == "csv":
         return _render_csv(table)
     if fmt == "json":

@@ -16,7 +16,7 @@ import os
 import statistics
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +218,14 @@ def load_results(paths: Iterable[str | os.PathLike[str]]) -> ResultSet:
     for path in paths:
         suite = load_suite(path)
         sources.append(str(path))
-        results.extend(from_pyperf(bench, str(path)) for bench in suite)
+        loaded = [from_pyperf(bench, str(path)) for bench in suite]
+        # The same build in two files (two runs of one interpreter): name each by its file,
+        # so that they stand side by side instead of one hiding the other.
+        seen_before = {r.build.tag for r in results}
+        if any(r.build.tag in seen_before for r in loaded):
+            variant = Path(path).stem
+            loaded = [replace(r, build=replace(r.build, variant=variant)) for r in loaded]
+        results.extend(loaded)
     if not results:
         raise TlsbenchError("no benchmarks in " + ", ".join(sources))
     return ResultSet(tuple(results), tuple(sources))
