@@ -14,6 +14,7 @@ import click
 import pyperf
 
 from tlsbench import __version__, environment
+from tlsbench import plot as plotting
 from tlsbench.console import Console
 from tlsbench.errors import MeasurementError, TlsbenchError
 from tlsbench.interpreters import GIL_SETTINGS, probe, probe_all
@@ -29,6 +30,7 @@ from tlsbench.report import FORMATS, format_count, format_time_pm, render
 from tlsbench.results import (
     ResultSet,
     from_pyperf,
+    load_results,
     load_suite,
     merge_suites,
     write_suite_atomically,
@@ -220,8 +222,11 @@ def main() -> None:
               help="Seconds one benchmark may take before it is stopped and reported.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write pyperf JSON results here (readable by 'python -m pyperf show').")
-@click.option("--force", is_flag=True, help="Replace an existing --output file.")
+@click.option("--force", is_flag=True, help="Replace an existing --output (or --plot) file.")
 @click.option("--append", is_flag=True, help="Add to an existing --output file.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False), default=None,
+              help="Also draw the scaling plot here (.png or .svg; needs matplotlib). "
+                   "With --append, it shows the whole file.")
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True, help="Format of the results on stdout.")
 @click.option("--python", "pythons", multiple=True, metavar="EXE",
@@ -236,7 +241,7 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
         fast: bool, rigorous: bool, processes: int | None, values: int | None,
         min_time: float | None, timeout: float, output: str | None, force: bool,
         append: bool, fmt: str, pythons: tuple[str, ...], gil_settings: tuple[str, ...],
-        quiet: bool, verbose: bool) -> int:
+        quiet: bool, verbose: bool, plot_path: str | None) -> int:
     """Measure the counting strategies and print the contention table.
 
     Results go to stdout, progress to stderr. Exits 1 if a safe strategy miscounted or a
@@ -250,11 +255,16 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
       tlsbench run --threads 8 --work 100       # contention fades as work grows
       tlsbench run --threads 8 --python python3.13 --python python3.13t
       tlsbench run --threads 8 --python python3.13t --gil on --gil off
+      tlsbench run --threads 1,2,4,8 --plot scaling.png
     """
     if fast and rigorous:
         raise click.UsageError("--fast and --rigorous are opposites: choose one")
     names = _strategy_names(strategies)
-    existing = _check_output(output, force, append)
+    if plot_path is not None:
+        plotting.check_output(plot_path, force)  # before measuring: never waste a long run
+    # --force also covers --plot, so with --plot it is no mistake without -o.
+    existing = _check_output(output, force and (output is not None or plot_path is None),
+                             append)
     period = max(1, round(1 / error_rate))
     options = MeasureOptions(fast=fast, rigorous=rigorous, processes=processes, values=values,
                              min_time=min_time, timeout=timeout)
@@ -295,6 +305,13 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
             except (OSError, ValueError) as exc:
                 raise TlsbenchError(f"cannot write {output}: {exc}") from None
             console.progress(f"results written to {output}")
+        if plot_path is not None:
+            try:
+                plotting.write(load_results([output]) if output else results, plot_path)
+            except (OSError, ValueError, TlsbenchError) as exc:
+                failures.append(f"cannot write the plot {plot_path}: {exc}")
+            else:
+                console.progress(f"plot written to {plot_path}")
     for failure in failures:
         console.error(failure)
     return EXIT_FAILED if failures else EXIT_OK
@@ -359,3 +376,52 @@ def info(pythons: tuple[str, ...], gil: str | None, fmt: str) -> None:
     blocks = ["\n".join(_describe(build)) for build in builds]
     versions = "versions:        " + ", ".join(f"{k} {v}" for k, v in _versions().items())
     click.echo("\n\n".join(blocks) + "\n" + versions)
+
+
+@main.command("plot")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The image to write: .png or .svg, chosen by the suffix.")
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+@click.option("-b", "--build", "tags", multiple=True, metavar="TAG",
+              help="Plot only this build, by its tag (py3.13.5, py3.13.5t, py3.13.5t-gil); "
+                   "repeatable. Default: every build, one panel each.")
+@click.option("-s", "--strategy", "strategies", multiple=True, metavar="NAME",
+              help="Plot only this strategy; repeatable. Default: every one in the files.")
+def plot_command(files: tuple[str, ...], output: str, force: bool, tags: tuple[str, ...],
+                 strategies: tuple[str, ...]) -> None:
+    """Draw throughput against thread count from results files.
+
+    One line per strategy with ± std dev error bars, a log2 thread axis, an ideal-scaling
+    reference (best safe 1-thread throughput times threads, flat past the CPU count) and one
+    panel per build on a shared scale. Needs matplotlib: pip install 'tlsbench[plot]'.
+
+    \b
+    Examples:
+      tlsbench run --threads 1,2,4,8 -o results.json
+      tlsbench plot results.json -o scaling.png
+      tlsbench plot gil.json free-threaded.json -o scaling.svg
+      tlsbench plot results.json -o lock.png --strategy lock --build py3.13.5t
+    """
+    plotting.check_output(output, force)
+    results = load_results(files)
+    if tags:
+        known = [build.tag for build in results.builds()]
+        unknown = [tag for tag in tags if tag not in known]
+        if unknown:
+            raise TlsbenchError(f"no build {unknown[0]!r} in the results; builds: "
+                                + ", ".join(known))
+        results = ResultSet(tuple(r for r in results if r.build.tag in tags), results.sources)
+    if strategies:
+        known = results.strategies()
+        unknown = [name for name in strategies if name not in known]
+        if unknown:
+            raise TlsbenchError(f"no strategy {unknown[0]!r} in the results; strategies: "
+                                + ", ".join(known))
+        results = ResultSet(tuple(r for r in results if r.strategy in strategies),
+                            results.sources)
+    try:
+        plotting.write(results, output)
+    except (OSError, ValueError) as exc:
+        raise TlsbenchError(f"cannot write {output}: {exc}") from None
+    Console().progress(f"plot written to {output}")
