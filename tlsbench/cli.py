@@ -14,6 +14,7 @@ import click
 import pyperf
 
 from tlsbench import __version__, environment
+from tlsbench import compare as comparing
 from tlsbench import plot as plotting
 from tlsbench.console import Console
 from tlsbench.errors import MeasurementError, TlsbenchError
@@ -376,6 +377,79 @@ def info(pythons: tuple[str, ...], gil: str | None, fmt: str) -> None:
     blocks = ["\n".join(_describe(build)) for build in builds]
     versions = "versions:        " + ", ".join(f"{k} {v}" for k, v in _versions().items())
     click.echo("\n\n".join(blocks) + "\n" + versions)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
+              show_default=True, help="Output format.")
+def show(files: tuple[str, ...], fmt: str) -> None:
+    """Print saved results (one or more files) as the table that 'run' prints.
+
+    \b
+    Examples:
+      tlsbench show results.json
+      tlsbench show gil.json free-threaded.json --format markdown
+    """
+    click.echo(render(load_results(files), fmt), nl=False)
+
+
+def parse_max_regression(ctx: click.Context, param: click.Parameter, value: str) -> float:
+    try:
+        return comparing.parse_threshold(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@main.command("compare")
+@click.argument("baseline", type=click.Path())
+@click.argument("current", type=click.Path())
+@click.option("--max-regression", default="10%", show_default=True, metavar="PERCENT",
+              callback=parse_max_regression,
+              help="Fail only when a benchmark is significantly slower than this: 10% and 10 "
+                   "both mean ten percent.")
+@click.option("--allow-mismatch", is_flag=True,
+              help="Compare results of different builds or parameters (Python version, GIL, "
+                   "error rate, work) instead of refusing; the output says what differs.")
+@click.option("-f", "--format", "fmt", type=click.Choice(comparing.FORMATS), default="table",
+              show_default=True, help="Output format; markdown suits a PR comment or job summary.")
+@click.option("--export-github-benchmark", "export", type=click.Path(dir_okay=False),
+              default=None, metavar="FILE",
+              help="Also write the current results for github-action-benchmark "
+                   "(tool: customSmallerIsBetter).")
+def compare_command(baseline: str, current: str, max_regression: float, allow_mismatch: bool,
+                    fmt: str, export: str | None) -> int:
+    """Compare two results files; exit 1 if CURRENT regressed from BASELINE.
+
+    Benchmarks are matched by strategy and thread count. A change is significant by Welch's
+    t-test at 95%; it is a regression when significant and slower than --max-regression.
+    Exits 0 with no regression, 1 with at least one (named in the last lines), 2 on bad
+    input: an unreadable file, not tlsbench results, nothing in common, or a mismatch.
+
+    \b
+    Examples:
+      tlsbench compare baseline.json current.json
+      tlsbench compare baseline.json current.json --max-regression 5%
+      tlsbench compare baseline.json current.json --format markdown >> "$GITHUB_STEP_SUMMARY"
+    """
+    report = comparing.compare(load_results([baseline]), load_results([current]),
+                               max_regression=max_regression,
+                               baseline_source=baseline, current_source=current)
+    console = Console()
+    if allow_mismatch:
+        for mismatch in report.mismatches:
+            console.warn(f"comparing different measurements: {mismatch}")
+    else:
+        comparing.refuse_mismatch(report)
+    click.echo(comparing.render(report, fmt), nl=False)
+    if export:
+        comparing.write_github_benchmark(report, export)
+    regressions = report.regressions
+    if regressions:
+        console.error(f"{len(regressions)} regression(s): " + ", ".join(
+            f"{c.name} {comparing.format_change(c.change)}" for c in regressions))
+        return EXIT_FAILED
+    return EXIT_OK
 
 
 @main.command("plot")
