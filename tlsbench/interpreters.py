@@ -22,15 +22,15 @@ MIN_VERSION = (3, 11)
 
 # Run in the candidate interpreter: the version check comes before any import that
 # an old interpreter could choke on.
-_PROBE = """\
+_PROBE = f"""\
 import json, sys
-if sys.version_info < {min_version!r}:
+if sys.version_info < {MIN_VERSION!r}:
     print(json.dumps({{"too_old": "%d.%d" % sys.version_info[:2]}}))
     raise SystemExit(0)
 import pyperf
 from tlsbench.environment import collect
 print(json.dumps(collect().to_dict()))
-""".format(min_version=MIN_VERSION)
+"""
 
 #: --gil choices and the PYTHON_GIL value each sets.
 GIL_SETTINGS = {"on": "1", "off": "0"}
@@ -55,15 +55,14 @@ def resolve(name: str) -> str:
     """An interpreter's absolute path, from a path or a name on PATH."""
     found = shutil.which(name)
     if found is None:
-        hint = "give its path, or build a free-threaded one with ../shared/tools/build-python 3.13t" \
-            if name.endswith("t") else "give its path or put it on PATH"
+        hint = "give its path or put it on PATH"
+        if name.endswith("t"):
+            hint += "; build a free-threaded one with ../shared/tools/build-python 3.13t"
         raise TlsbenchError(f"--python {name}: interpreter not found ({hint})")
     return os.path.abspath(found)
 
 
-def probe(name: str, gil: str | None = None, timeout: float = 60.0) -> Interpreter:
-    """Check that ``name`` can run tlsbench's workers, and read its build from inside it."""
-    executable = resolve(name)
+def _read_build(name: str, executable: str, gil: str | None, timeout: float) -> BuildInfo:
     env_pairs = (("PYTHON_GIL", GIL_SETTINGS[gil]),) if gil else ()
     with worker_path() as pythonpath:
         env = worker_env(Target(executable, env_pairs), pythonpath)
@@ -91,16 +90,26 @@ def probe(name: str, gil: str | None = None, timeout: float = 60.0) -> Interpret
             f"--python {name}: Python {data['too_old']} is too old; tlsbench needs "
             f"{MIN_VERSION[0]}.{MIN_VERSION[1]} or newer"
         )
-    return Interpreter(name, executable, BuildInfo.from_dict(data), gil)
+    return BuildInfo.from_dict(data)
 
 
-def check_gil_setting(interpreter: Interpreter) -> None:
-    """--gil only means something on a free-threaded build (PYTHON_GIL=0 is fatal elsewhere)."""
-    if interpreter.gil and not interpreter.build.free_threaded:
-        raise TlsbenchError(
-            f"--gil {interpreter.gil}: {interpreter.requested} ({interpreter.build.label}) is not "
-            "a free-threaded build; --gil applies only to free-threaded interpreters (3.13t+)"
-        )
+def probe(name: str, gil: str | None = None, timeout: float = 60.0) -> Interpreter:
+    """Check that ``name`` can run tlsbench's workers, and read its build from inside it.
+
+    With ``gil``, the build is read as it runs with PYTHON_GIL set. --gil only means
+    something on a free-threaded build, and PYTHON_GIL=0 is a fatal error on a default
+    one, so the build is checked first, without it.
+    """
+    executable = resolve(name)
+    build = _read_build(name, executable, None, timeout)
+    if gil:
+        if not build.free_threaded:
+            raise TlsbenchError(
+                f"--gil {gil}: {name} ({build.label}) is not a free-threaded build; --gil "
+                "applies only to free-threaded interpreters (3.13t and later)"
+            )
+        build = _read_build(name, executable, gil, timeout)
+    return Interpreter(name, executable, build, gil)
 
 
 def probe_all(names: Sequence[str], gil_settings: Sequence[str]) -> list[Interpreter]:
@@ -111,7 +120,6 @@ def probe_all(names: Sequence[str], gil_settings: Sequence[str]) -> list[Interpr
     for name in names:
         for gil in settings:
             interpreter = probe(name, gil)
-            check_gil_setting(interpreter)
             tag = interpreter.build.tag
             if tag in seen:
                 raise TlsbenchError(

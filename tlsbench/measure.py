@@ -40,10 +40,6 @@ class Target:
     #: Distinguishes builds in benchmark names when one file holds several.
     tag: str | None = None
 
-    @property
-    def is_current(self) -> bool:
-        return os.path.realpath(self.executable) == os.path.realpath(sys.executable)
-
 
 @dataclass(frozen=True)
 class BenchmarkSpec:
@@ -137,10 +133,13 @@ def worker_path() -> Iterator[str]:
 
 
 def worker_env(target: Target, pythonpath: str | None) -> dict[str, str]:
+    """The worker's environment: ours, the target's extra variables, and tlsbench+pyperf
+    first on PYTHONPATH, so the worker imports the very code that is running here."""
     env = dict(os.environ)
     env.update(target.env)
-    if pythonpath and not target.is_current:
-        env["PYTHONPATH"] = pythonpath
+    if pythonpath:
+        existing = env.get("PYTHONPATH")
+        env["PYTHONPATH"] = pythonpath + (os.pathsep + existing if existing else "")
     return env
 
 
