@@ -10,6 +10,9 @@ the barrier's action reads the clock as it releases them all at once, and each t
 reads the clock again after its last item. The elapsed time is from release to the last
 thread's finish; creating and joining the threads stay outside it.
 
+A strategy whose ``incrementer`` is None walks each share itself (``run_share``), in
+the same place: after the release, before ``thread_done`` and the thread's end stamp.
+
 The loop bodies are module-level functions that take all their state as arguments:
 on free-threaded 3.13 reading a closure's free variables takes a per-cell lock, which
 would serialise the threads on the harness rather than on the strategy.
@@ -89,14 +92,16 @@ def _thread_main(
     stop: int,
     period: int,
     work: int,
-    increment: Increment,
+    increment: Increment | None,
     strategy: Strategy,
     index: int,
     ends: list[float],
     clock: Clock,
 ) -> None:
     barrier.wait()
-    if work:
+    if increment is None:  # the strategy walks the share itself (e.g. a local counter)
+        strategy.run_share(index, start, stop, period, work)
+    elif work:
         count_errors_with_work(start, stop, period, increment, work)
     else:
         count_errors(start, stop, period, increment)
