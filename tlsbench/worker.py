@@ -123,7 +123,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         arguments += ["--hook", HOOK_NAME]
     args = runner.parse_args(arguments)
 
-    strategy = get_strategy(args.strategy)
+    try:  # plugin strategies are looked up here too, in the interpreter under test
+        strategy = get_strategy(args.strategy)
+    except KeyError as exc:
+        sys.exit(f"tlsbench.worker: {exc.args[0]} in {sys.executable}")
+    reason = strategy.unavailable_reason()
+    if reason:
+        sys.exit(f"tlsbench.worker: {args.strategy} is not available in {sys.executable}: "
+                 f"{reason}")
     build = collect()
     runner.metadata.update({
         "tlsbench_version": __version__,
