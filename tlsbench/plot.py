@@ -194,6 +194,11 @@ def _ideal(series: Sequence[Series], cpus: int) -> tuple[tuple[Point, ...], str]
     return ideal, label
 
 
+def panel_title(build: BuildInfo) -> str:
+    """``3.13.5 (GIL)``, ``3.13.5t free-threaded``: the build is plain in every panel."""
+    return build.label if build.free_threaded else f"{build.label} (GIL)"
+
+
 def title(results: ResultSet) -> str:
     """Interpreter(s), CPU count and parameters: what is needed to read the plot."""
     builds = results.builds()
@@ -248,7 +253,7 @@ def _draw_panel(ax: Axes, panel: Panel, colors: dict[str, str], threads: list[in
     ax.yaxis.set_major_formatter(EngFormatter(sep=""))
     ax.set_ylim(bottom=0)
     ax.set_xlabel("threads")
-    ax.set_title(panel.build.label)
+    ax.set_title(panel_title(panel.build))
     ax.grid(True, which="major", alpha=0.3)
     # Below the panel, so it never hides a line.
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8,
