@@ -6,12 +6,15 @@ import csv
 import io
 import json
 import math
+import re
+import shlex
 import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import click
 import pyperf
 import pytest
 from click.testing import CliRunner, Result
@@ -455,3 +458,28 @@ def test_real_run_compared_with_itself_and_with_a_slowed_copy(real_results: Path
     assert last[:2] == ["**2 regressions (significantly more than 10% slower):**", ""]
     assert [line.split(":")[0] for line in last[2:]] == ["- count-1t", "- count-2t"]
     assert "error: 2 regression(s): count-1t" in worse.stderr
+
+
+# --- The CI guide ----------------------------------------------------------------------
+
+def _documented_commands() -> list[list[str]]:
+    """Every `tlsbench ...` command line in docs/ci.md, split into arguments."""
+    guide = Path(__file__).resolve().parent.parent / "docs" / "ci.md"
+    commands = []
+    for line in guide.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#"):
+            continue  # a heading, not a shell line
+        for part in re.split(r"&&|\||>>|;|[()]|#", line):
+            words = shlex.split(part.strip()) if part.strip().startswith("tlsbench ") else []
+            if words:
+                commands.append(words[1:])
+    return commands
+
+
+def test_every_command_in_the_ci_guide_parses() -> None:
+    commands = _documented_commands()
+    assert {words[0] for words in commands} == {"run", "compare", "show"}
+    for name, *args in commands:
+        command = main.get_command(click.Context(main), name)
+        assert command is not None, name
+        command.make_context(name, args)  # raises on an unknown option or a bad value
