@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from tlsbench.measure import (
 from tlsbench.report import FORMATS, format_count, format_time_pm, render
 from tlsbench.results import (
     ResultSet,
+    check_append,
     from_pyperf,
     load_results,
     load_suite,
@@ -43,6 +45,9 @@ from tlsbench.strategies import DEFAULT_STRATEGIES, all_strategies
 DEFAULT_ERROR_RATE = 0.5
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+#: Longest --timeout, in seconds: far beyond it the OS's timers overflow.
+MAX_TIMEOUT = 7 * 24 * 3600
 
 
 class TlsbenchGroup(click.Group):
@@ -90,8 +95,16 @@ def parse_threads(ctx: click.Context, param: click.Parameter, value: str) -> lis
 def parse_error_rate(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not 0 < value <= 1:
         raise click.BadParameter(f"{value:g} is not in (0, 1]")
-    if round(1 / value) > 2**62:
+    # Compared as floats: 1/value overflows to inf for a subnormal rate, and is refused.
+    if 1 / value > 2**62:
         raise click.BadParameter(f"{value:g} is too small: the smallest rate is 1/2^62")
+    return value
+
+
+def reject_nan(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    # click's FloatRange lets NaN through: every comparison with NaN is false.
+    if value is not None and math.isnan(value):
+        raise click.BadParameter("nan is not a number of seconds")
     return value
 
 
@@ -173,8 +186,8 @@ class _RunProgress:
             )
 
     def failed(self, spec: BenchmarkSpec, error: MeasurementError) -> None:
-        self.console.progress(self.console.bad("failed"))
-        self.console.error(str(error))
+        # The error line itself comes once, with any others, when the run ends.
+        self.console.progress(self.console.bad(f"failed: {error.message}"))
 
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -207,7 +220,7 @@ def main() -> None:
 @click.option("--error-rate", type=float, default=DEFAULT_ERROR_RATE, show_default=True,
               callback=parse_error_rate,
               help="Fraction of items that fail, in (0, 1]. Item i fails when i % k == 0, "
-                   "k = round(1/RATE), so the rate used is 1/k.")
+                   "k = round(1/RATE), so the rate used is 1/k; the smallest is 1/2^62.")
 @click.option("--work", type=click.IntRange(0, 100_000), default=0, show_default=True,
               help="Extra pure-Python loop iterations per item: watch contention fade as "
                    "real work grows.")
@@ -218,9 +231,12 @@ def main() -> None:
 @click.option("--values", type=click.IntRange(1, 1000), default=None,
               help="Values per worker process [default: 3].")
 @click.option("--min-time", type=click.FloatRange(min=0.001, max=60), default=None,
+              callback=reject_nan,
               help="Seconds one value must last; sets the calibrated batch size [default: 0.1].")
-@click.option("--timeout", type=click.FloatRange(min=1), default=600, show_default=True,
-              help="Seconds one benchmark may take before it is stopped and reported.")
+@click.option("--timeout", type=click.FloatRange(min=1, max=MAX_TIMEOUT), default=600,
+              show_default=True, callback=reject_nan,
+              help="Seconds one benchmark may take before it is stopped and reported "
+                   f"(at most {MAX_TIMEOUT:,}: a week).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write pyperf JSON results here (readable by 'python -m pyperf show').")
 @click.option("--force", is_flag=True, help="Replace an existing --output (or --plot) file.")
@@ -277,6 +293,10 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
     else:
         targets, builds = [Target()], [environment.collect()]
     specs = plan(names, threads, period, work, targets)
+    if existing is not None and output is not None:  # refuse a mismatch before measuring
+        build_of = dict(zip(targets, builds, strict=True))
+        check_append(existing, output, period, work,
+                     {spec.name: build_of[spec.target] for spec in specs})
     console.progress(
         f"tlsbench {__version__}: {len(specs)} benchmarks on Python "
         f"{' and '.join(b.label for b in builds)} ({builds[0].cpu_count} CPUs), "
@@ -302,10 +322,15 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
                 )
         if output:
             try:
-                write_suite_atomically(merge_suites(measured, existing), output)
+                # Never clobber a file that appeared during the run; --force/--append may.
+                write_suite_atomically(merge_suites(measured, existing), output,
+                                       replace=force or existing is not None)
             except (OSError, ValueError) as exc:
                 raise TlsbenchError(f"cannot write {output}: {exc}") from None
-            console.progress(f"results written to {output}")
+            written = f"results written to {output}"
+            if outcome.failures:
+                written += f" (all but the {len(outcome.failures)} that failed)"
+            console.progress(written)
         if plot_path is not None:
             try:
                 plotting.write(load_results([output]) if output else results, plot_path)

@@ -166,7 +166,8 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
 
 def _failure_summary(output: bytes) -> str:
     lines = [line.strip() for line in output.decode(errors="replace").splitlines()]
-    lines = [line for line in lines if line]
+    # A traceback's header says nothing: the error is on the lines below it.
+    lines = [line for line in lines if line and not line.startswith("Traceback (most recent")]
     if not lines:
         return "the worker failed without a message"
     # The last lines name the error; a traceback's tail is the useful part.

@@ -15,7 +15,7 @@ import json
 import os
 import statistics
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -231,10 +231,14 @@ def load_results(paths: Iterable[str | os.PathLike[str]]) -> ResultSet:
     return ResultSet(tuple(results), tuple(sources))
 
 
-def write_suite_atomically(suite: pyperf.BenchmarkSuite, path: str | os.PathLike[str]) -> None:
+def write_suite_atomically(
+    suite: pyperf.BenchmarkSuite, path: str | os.PathLike[str], *, replace: bool = True
+) -> None:
     """Write ``suite`` to ``path`` via a temporary file and a rename.
 
-    A crash or Ctrl-C leaves either the old file or the new one, never half of either.
+    A crash, a full disk or Ctrl-C leaves either the old file or the new one, never half
+    of either, and no temporary file. With ``replace=False`` an existing file is never
+    clobbered, even one created while this ran (TlsbenchError instead).
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
@@ -244,10 +248,66 @@ def write_suite_atomically(suite: pyperf.BenchmarkSuite, path: str | os.PathLike
             suite.dump(handle, compact=False)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
+        if replace:
+            os.replace(tmp, target)
+        else:
+            _link_no_clobber(tmp, target)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
+
+
+def _link_no_clobber(tmp: str, target: Path) -> None:
+    # link() fails if the target exists, atomically; rename() would overwrite it.
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise TlsbenchError(
+            f"{target}: the file appeared while tlsbench was measuring; not replaced"
+        ) from None
+    except OSError:  # a file system without hard links: check, then rename
+        if target.exists():
+            raise TlsbenchError(
+                f"{target}: the file appeared while tlsbench was measuring; not replaced"
+            ) from None
+        os.replace(tmp, target)
+
+
+#: What must be the same for two runs to be one benchmark (BuildInfo fields).
+_SAME_BUILD = ("python_version", "implementation", "free_threaded", "executable")
+
+
+def check_append(
+    existing: pyperf.BenchmarkSuite,
+    source: str,
+    period: int,
+    work: int,
+    builds: Mapping[str, BuildInfo] | None = None,
+) -> None:
+    """Refuse, before anything is measured, to append a run to a file it does not fit.
+
+    One results file holds one workload: every benchmark in it must have the run's period
+    and work (a same-named benchmark measured otherwise would be merged into one
+    meaningless benchmark). ``builds`` maps the names about to be measured to the build
+    that will measure them: a benchmark that gets more runs must keep its build.
+    """
+    for bench in existing:
+        old = from_pyperf(bench, source)
+        if old.parameters != (period, work):
+            raise TlsbenchError(
+                f"{source}: {old.name} was measured with 1 item in {old.period} failing and "
+                f"--work {old.work}, this run uses 1 in {period} and --work {work}; "
+                "one file holds one workload: write to another file"
+            )
+        new = (builds or {}).get(old.name)
+        if new is None:
+            continue
+        for key in _SAME_BUILD:
+            if getattr(new, key) != getattr(old.build, key):
+                raise TlsbenchError(
+                    f"{source}: {old.name} was measured with {key} "
+                    f"{getattr(old.build, key)!r}, this run would add {getattr(new, key)!r}; "
+                    "write to another file"
+                )
 
 
 def merge_suites(
@@ -259,5 +319,8 @@ def merge_suites(
     if existing is None:
         return pyperf.BenchmarkSuite(benchmarks)
     for bench in benchmarks:
-        existing.add_runs(bench)
+        try:
+            existing.add_runs(bench)
+        except ValueError as exc:  # pyperf refuses runs from another machine or build
+            raise ValueError(f"cannot add {bench.get_name()} to it: {exc}") from None
     return existing
