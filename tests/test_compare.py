@@ -483,3 +483,36 @@ def test_every_command_in_the_ci_guide_parses() -> None:
         command = main.get_command(click.Context(main), name)
         assert command is not None, name
         command.make_context(name, args)  # raises on an unknown option or a bad value
+
+
+@pytest.mark.slow
+def test_real_cross_build_results(gil_python: str, ft_python: str, tmp_path: Path) -> None:
+    """One real run on a default and a free-threaded 3.13, compared whole and split by build."""
+    both = tmp_path / "both.json"
+    subprocess.run(
+        [sys.executable, "-m", "tlsbench", "run", "--python", gil_python, "--python", ft_python,
+         "--threads", "2", "--fast", "--processes", "1", "--values", "3", "--min-time", "0.01",
+         "-s", "count", "-q", "-o", str(both)],
+        check=True, capture_output=True, timeout=180)
+
+    whole = invoke("compare", str(both), str(both), "--format", "json")
+    assert whole.exit_code == 0, whole.output
+    rows = json.loads(whole.stdout)["rows"]
+    assert sorted(row["name"].split("@")[1].endswith("t") for row in rows) == [
+        False, False, True, True]  # matched build by build, never across builds
+
+    # The same results as two single-build files: a GIL build against a free-threaded one.
+    gil_file, ft_file = tmp_path / "gil.json", tmp_path / "ft.json"
+    for path, free_threaded in ((gil_file, False), (ft_file, True)):
+        benches = [bench for bench in pyperf.BenchmarkSuite.load(str(both))
+                   if bench.get_metadata()["tlsbench_py_gil_disabled"] == int(free_threaded)]
+        write_suite(path, benches)
+    refused = invoke("compare", str(gil_file), str(ft_file))
+    assert refused.exit_code == 2
+    assert "build default (GIL) vs free-threaded" in refused.stderr
+    allowed = invoke("compare", str(gil_file), str(ft_file), "--allow-mismatch")
+    assert allowed.exit_code in (0, 1)  # which build is faster here is what is measured
+    assert "Measured differently (compared anyway, --allow-mismatch): build default (GIL) vs " \
+        "free-threaded" in allowed.stdout
+    assert [line.split()[:2] for line in allowed.stdout.splitlines()
+            if line.startswith("count ")] == [["count", "1"], ["count", "2"]]
