@@ -154,6 +154,26 @@ def test_writes_a_real_svg_with_text_kept_as_text(tmp_path: Path, results_file: 
     assert 10_000 < out.stat().st_size < 2_000_000
 
 
+def test_shared_y_scale_starts_at_zero_and_fits_every_error_bar() -> None:
+    pytest.importorskip("matplotlib")
+    benches = [make_benchmark("lock", t, (1e-7, 1.1e-7), tag="py3.12.1") for t in (1, 2)]
+    # The free-threaded panel, drawn last, holds by far the highest point and bar.
+    benches += [make_benchmark("lock", 1, (1e-7, 1.1e-7), free_threaded=True,
+                               gil_enabled=False, tag="py3.12.1t"),
+                make_benchmark("lock", 2, (0.2e-7, 0.3e-7), free_threaded=True,
+                               gil_enabled=False, tag="py3.12.1t")]
+    results = _results(benches)
+    fig = plot.figure(results)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(axes) == 2
+    highest = max(p.throughput + p.stdev for panel in plot.panels(results)
+                  for line in panel.series for p in line.points)
+    for ax in axes:
+        bottom, top = ax.get_ylim()
+        assert bottom == 0
+        assert top >= highest
+
+
 # --- without matplotlib -----------------------------------------------------------------
 
 

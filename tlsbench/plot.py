@@ -251,7 +251,6 @@ def _draw_panel(ax: Axes, panel: Panel, colors: dict[str, str], threads: list[in
     ax.xaxis.set_minor_locator(NullLocator())
     ax.set_xlim(min(threads) / 1.3, max(threads) * 1.3)
     ax.yaxis.set_major_formatter(EngFormatter(sep=""))
-    ax.set_ylim(bottom=0)
     ax.set_xlabel("threads")
     ax.set_title(panel_title(panel.build))
     ax.grid(True, which="major", alpha=0.3)
@@ -280,6 +279,9 @@ def figure(results: ResultSet) -> Figure:
         _draw_panel(ax, drawn[index], colors, threads)
     for row in axes:
         row[0].set_ylabel("throughput (items/s)")
+    # From zero, set once every panel is drawn: setting a limit stops autoscaling, and the
+    # shared scale must fit the highest error bar of any panel.
+    axes.flat[0].set_ylim(bottom=0)
     fig.suptitle(title(results), fontsize=10)
     return fig
 
