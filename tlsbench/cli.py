@@ -6,7 +6,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, NoReturn
@@ -14,12 +14,12 @@ from typing import Any, NoReturn
 import click
 import pyperf
 
-from tlsbench import __version__, environment
+from tlsbench import __version__, catalog, environment
 from tlsbench import compare as comparing
 from tlsbench import plot as plotting
 from tlsbench.console import Console
 from tlsbench.errors import MeasurementError, TlsbenchError
-from tlsbench.interpreters import GIL_SETTINGS, probe, probe_all
+from tlsbench.interpreters import GIL_SETTINGS, Interpreter, probe, probe_all
 from tlsbench.measure import (
     MAX_THREADS,
     BenchmarkSpec,
@@ -38,7 +38,11 @@ from tlsbench.results import (
     merge_suites,
     write_suite_atomically,
 )
-from tlsbench.strategies import DEFAULT_STRATEGIES, all_strategies
+from tlsbench.strategies import (
+    DEFAULT_STRATEGIES,
+    all_strategies,
+    plugin_problems,
+)
 
 #: Every 2nd item fails by default: frequent enough that the counter's cost dominates
 #: the loop, so the differences between strategies are plain to see.
@@ -108,25 +112,64 @@ def reject_nan(ctx: click.Context, param: click.Parameter, value: float | None) 
     return value
 
 
-def _strategy_names(requested: Sequence[str]) -> list[str]:
+Unavailable = Callable[[str], str | None]
+
+
+def _unavailable_reason(name: str) -> str | None:
+    return all_strategies()[name].unavailable_reason()
+
+
+def _unavailable_here(name: str) -> str | None:
+    reason = _unavailable_reason(name)
+    return f"{reason} (here: {sys.executable})" if reason else None
+
+
+def _unavailable_in(interpreters: Sequence[Interpreter]) -> Unavailable:
+    """Why a strategy cannot run in one of ``interpreters`` (each was probed for it)."""
+    def reason(name: str) -> str | None:
+        for interpreter in interpreters:
+            why = interpreter.unavailable_reason(name)
+            if why:
+                return f"{why} (in {interpreter.executable})"
+        return None
+    return reason
+
+
+def _strategy_names(requested: Sequence[str],
+                    unavailable: Unavailable = _unavailable_here) -> list[str]:
+    """The strategies to run: names checked, 'all' expanded to every available one."""
     known = all_strategies()
     names: list[str] = []
     for entry in requested or DEFAULT_STRATEGIES:
         for name in (part.strip() for part in entry.split(",")):
             if name == "all":
-                names.extend(n for n, cls in known.items() if cls.unavailable_reason() is None)
+                names.extend(n for n in known if unavailable(n) is None)
                 continue
             if name not in known:
+                broken = plugin_problems().get(name)
                 raise click.BadParameter(
-                    f"unknown strategy {name!r}; choose from {', '.join(known)} or 'all'",
+                    broken or f"unknown strategy {name!r}; choose from {', '.join(known)} "
+                              "or 'all' (see 'tlsbench list')",
                     param_hint="'--strategy'",
                 )
-            reason = known[name].unavailable_reason()
+            reason = unavailable(name)
             if reason:
-                raise click.BadParameter(f"{name} is not available here: {reason}",
+                raise click.BadParameter(f"{name} is not available: {reason}",
                                          param_hint="'--strategy'")
             names.append(name)
     return list(dict.fromkeys(names))
+
+
+def _warn_about_strategies(console: Console, requested: Sequence[str], names: Sequence[str],
+                           unavailable: Unavailable) -> None:
+    """Say which plugins were skipped, and what 'all' left out and why."""
+    for problem in plugin_problems().values():
+        console.warn(problem)
+    if any(part.strip() == "all" for entry in requested for part in entry.split(",")):
+        for name in all_strategies():
+            reason = None if name in names else unavailable(name)
+            if reason:
+                console.progress(f"'all' leaves out {name}: {reason}")
 
 
 def _check_output(output: str | None, force: bool, append: bool) -> pyperf.BenchmarkSuite | None:
@@ -253,7 +296,8 @@ def main() -> None:
               help="Free-threaded builds only: run with PYTHON_GIL=1 (on) or 0 (off); "
                    "repeat for both.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on stderr.")
-@click.option("-v", "--verbose", is_flag=True, help="More detail on stderr.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="More detail on stderr, and fairness in the table.")
 def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work: int,
         fast: bool, rigorous: bool, processes: int | None, values: int | None,
         min_time: float | None, timeout: float, output: str | None, force: bool,
@@ -276,7 +320,10 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
     """
     if fast and rigorous:
         raise click.UsageError("--fast and --rigorous are opposites: choose one")
-    names = _strategy_names(strategies)
+    # Availability is checked where the benchmarks run: here, or in each --python below.
+    unavailable: Unavailable = _unavailable_here
+    elsewhere = bool(pythons or gil_settings)
+    names = _strategy_names(strategies, (lambda name: None) if elsewhere else unavailable)
     if plot_path is not None:
         plotting.check_output(plot_path, force)  # before measuring: never waste a long run
     # --force also covers --plot, so with --plot it is no mistake without -o.
@@ -288,6 +335,8 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
     console = Console(quiet=quiet, verbose=verbose)
     if pythons or gil_settings:
         interpreters = probe_all(pythons or [sys.executable], gil_settings)
+        unavailable = _unavailable_in(interpreters)
+        names = _strategy_names(strategies, unavailable)
         targets = [i.target(tagged=len(interpreters) > 1) for i in interpreters]
         builds = [i.build for i in interpreters]
     else:
@@ -302,6 +351,7 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
         f"{' and '.join(b.label for b in builds)} ({builds[0].cpu_count} CPUs), "
         f"1 item in {period} fails"
     )
+    _warn_about_strategies(console, strategies, names, unavailable)
 
     outcome = measure_all(specs, options, _RunProgress(console))
     measured = list(outcome.benchmarks)
@@ -309,7 +359,7 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
 
     if measured:
         results = ResultSet(tuple(from_pyperf(b) for b in measured))
-        click.echo(render(results, fmt), nl=False)
+        click.echo(render(results, fmt, verbose), nl=False)
         for result in results:
             if result.failed:
                 failures.append(
@@ -408,7 +458,9 @@ def info(pythons: tuple[str, ...], gil: str | None, fmt: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True, help="Output format.")
-def show(files: tuple[str, ...], fmt: str) -> None:
+@click.option("-v", "--verbose", is_flag=True,
+              help="Add how evenly the threads progressed (fairness) to the table.")
+def show(files: tuple[str, ...], fmt: str, verbose: bool) -> None:
     """Print saved results (one or more files) as the table that 'run' prints.
 
     \b
@@ -416,7 +468,7 @@ def show(files: tuple[str, ...], fmt: str) -> None:
       tlsbench show results.json
       tlsbench show gil.json free-threaded.json --format markdown
     """
-    click.echo(render(load_results(files), fmt), nl=False)
+    click.echo(render(load_results(files), fmt, verbose), nl=False)
 
 
 def parse_max_regression(ctx: click.Context, param: click.Parameter, value: str) -> float:
@@ -524,3 +576,42 @@ def plot_command(files: tuple[str, ...], output: str, force: bool, tags: tuple[s
     except (OSError, ValueError) as exc:
         raise TlsbenchError(f"cannot write {output}: {exc}") from None
     Console().progress(f"plot written to {output}")
+
+
+@main.command("list")
+@click.option("-f", "--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@click.option("--python", "python", metavar="EXE", default=None,
+              help="Say what can run in that interpreter (as 'run --python EXE' will find "
+                   "it) instead of this one.")
+def list_command(fmt: str, python: str | None) -> None:
+    """List the counting strategies: what each does and shows, whether it is safe, and
+    whether it can run here.
+
+    A safe strategy must count exactly: a miscount fails the run. An unsafe one ('unsafe',
+    'unsafe-call') is there to show what a race loses, reported as lost updates. Optional
+    strategies need a package in the interpreter that runs the benchmark ('atomic':
+    pip install 'tlsbench[atomics]'). Plugins come from the 'tlsbench.strategies'
+    entry-point group.
+
+    \b
+    Examples:
+      tlsbench list
+      tlsbench list --python python3.13t
+      tlsbench list --format json
+    """
+    if python:
+        interpreter = probe(python)
+        label, executable = interpreter.build.label, interpreter.executable
+        unavailable: Unavailable = interpreter.unavailable_reason
+    else:
+        label, executable = environment.collect().label, sys.executable
+        unavailable = _unavailable_reason
+    listing = catalog.entries(unavailable)
+    skipped = plugin_problems()
+    for problem in skipped.values():
+        Console().warn(problem)
+    if fmt == "json":
+        click.echo(catalog.render_json(listing, label, executable, skipped), nl=False)
+    else:
+        click.echo(catalog.render_table(listing, label, executable), nl=False)

@@ -29,11 +29,19 @@ if sys.version_info < {MIN_VERSION!r}:
     raise SystemExit(0)
 import pyperf
 from tlsbench.environment import collect
-print(json.dumps(collect().to_dict()))
+facts = collect().to_dict()
+# After collect(): a plugin's extension module could re-enable the GIL on import.
+from tlsbench.strategies import availability
+facts["strategies"] = availability()
+print(json.dumps(facts))
 """
 
 #: --gil choices and the PYTHON_GIL value each sets.
 GIL_SETTINGS = {"on": "1", "off": "0"}
+
+
+#: Each strategy known in an interpreter, with why it cannot run there (None: it can).
+StrategyAvailability = tuple[tuple[str, str | None], ...]
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,17 @@ class Interpreter:
     build: BuildInfo
     gil: str | None = None
     """'on' or 'off' when --gil set PYTHON_GIL for it, else None."""
+    strategies: StrategyAvailability | None = None
+    """Every strategy known there, with why it cannot run there (None: it can)."""
+
+    def unavailable_reason(self, strategy: str) -> str | None:
+        """Why ``strategy`` cannot run in this interpreter, or None."""
+        if self.strategies is None:
+            return None
+        known = dict(self.strategies)
+        if strategy not in known:
+            return "unknown there (a plugin installed only in this interpreter?)"
+        return known[strategy]
 
     def target(self, tagged: bool) -> Target:
         env = (("PYTHON_GIL", GIL_SETTINGS[self.gil]),) if self.gil else ()
@@ -62,7 +81,8 @@ def resolve(name: str) -> str:
     return os.path.abspath(found)
 
 
-def _read_build(name: str, executable: str, gil: str | None, timeout: float) -> BuildInfo:
+def _read_build(name: str, executable: str, gil: str | None,
+                timeout: float) -> tuple[BuildInfo, StrategyAvailability | None]:
     env_pairs = (("PYTHON_GIL", GIL_SETTINGS[gil]),) if gil else ()
     with worker_path() as pythonpath:
         env = worker_env(Target(executable, env_pairs), pythonpath)
@@ -90,7 +110,9 @@ def _read_build(name: str, executable: str, gil: str | None, timeout: float) -> 
             f"--python {name}: Python {data['too_old']} is too old; tlsbench needs "
             f"{MIN_VERSION[0]}.{MIN_VERSION[1]} or newer"
         )
-    return BuildInfo.from_dict(data)
+    known = data.get("strategies")
+    strategies = tuple(known.items()) if isinstance(known, dict) else None
+    return BuildInfo.from_dict(data), strategies
 
 
 def probe(name: str, gil: str | None = None, timeout: float = 60.0) -> Interpreter:
@@ -101,15 +123,15 @@ def probe(name: str, gil: str | None = None, timeout: float = 60.0) -> Interpret
     one, so the build is checked first, without it.
     """
     executable = resolve(name)
-    build = _read_build(name, executable, None, timeout)
+    build, strategies = _read_build(name, executable, None, timeout)
     if gil:
         if not build.free_threaded:
             raise TlsbenchError(
                 f"--gil {gil}: {name} ({build.label}) is not a free-threaded build; --gil "
                 "applies only to free-threaded interpreters (3.13t and later)"
             )
-        build = _read_build(name, executable, gil, timeout)
-    return Interpreter(name, executable, build, gil)
+        build, strategies = _read_build(name, executable, gil, timeout)
+    return Interpreter(name, executable, build, gil, strategies)
 
 
 def probe_all(names: Sequence[str], gil_settings: Sequence[str]) -> list[Interpreter]:

@@ -210,8 +210,30 @@ def _build_table(results: ResultSet) -> tuple[list[str], list[list[str]]]:
     return headers, body
 
 
-def render(results: ResultSet, fmt: str) -> str:
-    """The table of ``results`` in ``fmt`` (one of FORMATS).
+def _fairness(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _with_fairness(results: ResultSet, headers: list[str],
+                   body: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """--verbose: a fairness column per build, after the rest (rows start strategy, threads)."""
+    builds = results.builds()
+    fairness = {(r.strategy, str(r.threads), r.build.tag): r.fairness_min
+                for r in results if r.threads > 1}  # one thread is trivially fair
+    headers = headers + ["fairness" if len(builds) == 1 else f"{build.label}\nfairness"
+                         for build in builds]
+    body = [line + [_fairness(fairness.get((line[0], line[1], build.tag))) for build in builds]
+            for line in body]
+    return headers, body
+
+
+FAIRNESS_NOTE = ("fairness = Jain's index of the threads' finish times in the worst measured "
+                 "batch: 1 when all finish together, toward 1/N as one finishes long after "
+                 "the rest")
+
+
+def render(results: ResultSet, fmt: str, verbose: bool = False) -> str:
+    """The table of ``results`` in ``fmt`` (one of FORMATS); ``verbose`` adds fairness.
 
     With one build: a row per strategy and thread count. With several (``--python``, or
     ``show`` of several files): the builds side by side. CSV and JSON always hold one
@@ -223,11 +245,15 @@ def render(results: ResultSet, fmt: str) -> str:
             headers, body = _build_table(results)
         else:
             headers, body = HEADERS, _table_rows(table, with_build=False)
+        lines = header_lines(results)
+        if verbose:
+            headers, body = _with_fairness(results, headers, body)
+            lines.append(FAIRNESS_NOTE)
         if fmt == "table":
-            head = "\n".join(header_lines(results))
+            head = "\n".join(lines)
             text = tabulate(body, headers=headers, tablefmt="simple", disable_numparse=True)
         else:
-            head = "\n".join(f"- {line}" for line in header_lines(results))
+            head = "\n".join(f"- {line}" for line in lines)
             headers = [h.replace("\n", " ") for h in headers]
             text = tabulate(body, headers=headers, tablefmt="github", disable_numparse=True)
         return f"{head}\n\n{text}\n"

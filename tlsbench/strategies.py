@@ -199,8 +199,8 @@ class _Local(threading.local):
 @register
 class ThreadLocalCounter(Strategy):
     name = "threadlocal"
-    summary = ("a threading.local() counter per thread, summed once at the end: "
-               "no sharing, but a thread-local lookup per error")
+    summary = ("a threading.local() counter per thread, summed at the end: no sharing, but a "
+               "thread-local lookup per error")
 
     def __init__(self, threads: int) -> None:
         super().__init__(threads)
@@ -224,8 +224,8 @@ class ThreadLocalCounter(Strategy):
 @register
 class LockCounter(Strategy):
     name = "lock"
-    summary = ("one shared int, every increment under a threading.Lock: "
-               "the classic fix, and what contention on one lock costs")
+    summary = ("one shared int, each increment under a threading.Lock: the classic fix, and "
+               "what one contended lock costs")
 
     def __init__(self, threads: int) -> None:
         super().__init__(threads)
@@ -247,7 +247,7 @@ class LockCounter(Strategy):
 class CountCounter(Strategy):
     name = "count"
     summary = ("one shared itertools.count() advanced with next(): one C call per error, "
-               "atomic by the GIL or by the object's own lock")
+               "atomic under the GIL or the object's lock")
 
     def __init__(self, threads: int) -> None:
         super().__init__(threads)
@@ -289,8 +289,8 @@ def count_locally_with_work(start: int, stop: int, period: int, work: int) -> in
 @register
 class BatchedCounter(Strategy):
     name = "batched"
-    summary = ("each thread counts in a local variable and adds its subtotal under a lock "
-               "once: the pattern free-threading guides recommend, the floor to beat")
+    summary = ("a local variable per thread, its subtotal added under a lock once at the end: "
+               "the recommended pattern, the floor to beat")
 
     def __init__(self, threads: int) -> None:
         super().__init__(threads)
@@ -323,8 +323,8 @@ class _Shard:
 @register
 class ShardedCounter(Strategy):
     name = "sharded"
-    summary = ("one shared list, a slot per thread, summed at the end: no lost updates, "
-               "but the threads still share one list object (locked per store when free-threaded)")
+    summary = ("one shared list with a slot per thread, summed at the end: no lost updates, "
+               "but every store goes to one shared list")
 
     def __init__(self, threads: int) -> None:
         super().__init__(threads)
@@ -340,8 +340,8 @@ class ShardedCounter(Strategy):
 @register
 class ContextVarCounter(Strategy):
     name = "contextvar"
-    summary = ("a contextvars.ContextVar counter, one value per thread's context: "
-               "what the asyncio-friendly alternative to threading.local costs")
+    summary = ("a contextvars.ContextVar, one value per thread's context: what the "
+               "asyncio-friendly cousin of threading.local costs")
 
     def __init__(self, threads: int) -> None:
         super().__init__(threads)
@@ -373,8 +373,8 @@ class QueueCounter(Strategy):
     """
 
     name = "queue"
-    summary = ("every error is a message on a queue.SimpleQueue to one collector thread "
-               "(the channel pattern): what message passing costs per event")
+    summary = ("each error a message on a queue.SimpleQueue to one collector thread (the "
+               "channel pattern): what message passing costs")
 
     def __init__(self, threads: int) -> None:
         super().__init__(threads)
@@ -430,8 +430,8 @@ def _missing(module: str, extra_hint: str) -> str | None:
 @register
 class CereggiiAtomicCounter(Strategy):
     name = "atomic"
-    summary = ("one shared cereggii.AtomicInt64, incremented in C with a hardware atomic "
-               "instruction: lock-free, but every core still fights for one cache line")
+    summary = ("one shared cereggii.AtomicInt64, incremented with atomic CPU instructions: "
+               "lock-free, but one contended cache line")
 
     def __init__(self, threads: int) -> None:
         super().__init__(threads)
@@ -457,8 +457,8 @@ class CereggiiAtomicCounter(Strategy):
 @register
 class FtUtilsAtomicCounter(Strategy):
     name = "atomic-ftutils"
-    summary = ("one shared ft_utils AtomicInt64 (Meta's free-threading utilities), "
-               "incremented in C: the same idea as 'atomic' from another library")
+    summary = ("one shared ft_utils AtomicInt64 (Meta's free-threading utilities): the same "
+               "idea as 'atomic', another library")
 
     def __init__(self, threads: int) -> None:
         super().__init__(threads)
@@ -483,8 +483,8 @@ class FtUtilsAtomicCounter(Strategy):
 @register
 class UnsafeCounter(Strategy):
     name = "unsafe"
-    summary = ("a plain shared 'counter += 1', no lock: loses updates when free-threaded; "
-               "with the GIL (3.10+) it almost never does, which proves nothing")
+    summary = ("a plain shared 'counter += 1', no lock: loses updates when free-threaded; with "
+               "the GIL (3.10+) almost never, which proves nothing")
     safe = False
 
     def __init__(self, threads: int) -> None:
@@ -519,8 +519,8 @@ class UnsafeCallCounter(Strategy):
     """
 
     name = "unsafe-call"
-    summary = ("like 'unsafe' but read, call a function, then write: the GIL can switch "
-               "threads at the call, so the race loses updates on GIL builds too")
+    summary = ("'unsafe' with a function call between read and write: the GIL can switch "
+               "threads at a call, so it loses updates with the GIL too")
     safe = False
 
     def __init__(self, threads: int) -> None:
