@@ -147,7 +147,9 @@ def from_pyperf(bench: pyperf.Benchmark, source: str = "<memory>") -> BenchmarkR
         meta = run.get_metadata()
         counted += int(meta.get("tlsbench_counted", 0))
         expected += int(meta.get("tlsbench_expected", 0))
-        if "tlsbench_fairness_min" in meta:
+        # Not from calibration runs (no values): their tiny batches can end before the
+        # last thread starts, which says nothing about the measured batches.
+        if "tlsbench_fairness_min" in meta and run.values:
             fairness.append(float(meta["tlsbench_fairness_min"]))
         if "tlsbench_gil_enabled" in meta:
             gil_states.add(int(meta["tlsbench_gil_enabled"]))
