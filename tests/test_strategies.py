@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import pyperf
 import pytest
 from click.testing import CliRunner
 
@@ -398,3 +399,15 @@ def test_verbose_tables_show_fairness_for_multithreaded_rows() -> None:
     assert one.rstrip().endswith("—")
     assert four.rstrip().endswith("0.990")
     assert "fairness" in render(results, "markdown", verbose=True)
+
+
+def test_fairness_ignores_the_calibration_run() -> None:
+    # pyperf's calibration run times tiny batches (no values): one thread can finish
+    # before the other starts, so its fairness says nothing about the measured batches.
+    measured = make_benchmark("lock", 2)
+    first = measured.get_runs()[0]
+    meta = dict(first.get_metadata()) | {"tlsbench_fairness_min": 0.5, "calibrate_loops": 1024}
+    calibration = pyperf.Run([], warmups=[(1024, 1e-7)], metadata=meta,
+                             collect_metadata=False)
+    bench = pyperf.Benchmark([calibration, *measured.get_runs()])
+    assert from_pyperf(bench).fairness_min == pytest.approx(0.99)
