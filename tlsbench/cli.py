@@ -65,6 +65,10 @@ class TlsbenchGroup(click.Group):
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # Plain `tlsbench`: a request for orientation, not a mistake.
+            click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            code = EXIT_OK
         except click.UsageError as exc:
             where = exc.ctx.command_path if exc.ctx else "tlsbench"
             _fail(f"{exc.format_message()} (see '{where} --help')", EXIT_USAGE)
@@ -78,7 +82,9 @@ class TlsbenchGroup(click.Group):
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    Console().error(message)
+    # One line whatever the user typed: control characters (a newline in an argument)
+    # are shown escaped.
+    Console().error("".join(c if c.isprintable() else repr(c)[1:-1] for c in message))
     sys.exit(code)
 
 

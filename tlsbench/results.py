@@ -136,8 +136,27 @@ def _meta(metadata: dict[str, Any], key: str, source: str, name: str) -> Any:
 
 
 def from_pyperf(bench: pyperf.Benchmark, source: str = "<memory>") -> BenchmarkResult:
-    """Build a result from a pyperf Benchmark written by tlsbench's worker."""
+    """Build a result from a pyperf Benchmark written by tlsbench's worker.
+
+    Metadata of the wrong type or out of range (a hand-edited or corrupted file) is a
+    TlsbenchError naming the file and the benchmark.
+    """
     name = bench.get_name()
+    try:
+        result = _from_pyperf(bench, source, name)
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise TlsbenchError(
+            f"{source}: benchmark {name!r} has malformed tlsbench metadata: {exc}"
+        ) from None
+    if result.threads < 1 or result.period < 1 or result.work < 0:
+        raise TlsbenchError(
+            f"{source}: benchmark {name!r} has impossible parameters: {result.threads} "
+            f"threads, 1 item in {result.period} failing, --work {result.work}"
+        )
+    return result
+
+
+def _from_pyperf(bench: pyperf.Benchmark, source: str, name: str) -> BenchmarkResult:
     common = bench.get_metadata()
     runs = bench.get_runs()
     counted = expected = 0
