@@ -261,3 +261,58 @@ def test_append_adds_runs_to_a_matching_file(
     assert result.exit_code == 0, result.output
     assert [r.name for r in load_results([tmp_path / "r.json"])] == [
         "count-1t", "lock-1t", "lock-2t"]
+
+
+# --- limits ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--threads", "100000"], "100000 is out of range: threads go from 1 to 1024"),
+    (["--threads", "1,1025"], "threads go from 1 to 1024"),
+    (["--error-rate", "1e-20"], "too small: the smallest rate is 1/2^62"),
+    (["--error-rate", "5e-324"], "too small: the smallest rate is 1/2^62"),  # 1/x is inf
+    (["--timeout", "1e10"], "--timeout"),
+    (["--timeout", "nan"], "nan is not a number of seconds"),
+    (["--timeout", "inf"], "--timeout"),
+    (["--min-time", "nan"], "nan is not a number of seconds"),
+])
+def test_values_beyond_the_limits_are_refused_in_one_line(
+    tmp_path: Path, fake_workers: dict[str, str], args: list[str], fragment: str
+) -> None:
+    fake_workers.update({"*": "hang"})  # would show up as a timeout if anything ran
+    result = invoke(tmp_path, *args)
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.strip().split("\n")
+    assert line.startswith("error: ") and fragment in line, line
+
+
+def test_the_limits_themselves_are_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[measure.BenchmarkSpec] = []
+    options: list[measure.MeasureOptions] = []
+
+    def record(specs: list[measure.BenchmarkSpec], opts: measure.MeasureOptions,
+               progress: object) -> measure.RunOutcome:
+        seen.extend(specs)
+        options.append(opts)
+        return measure.RunOutcome((), ())
+
+    monkeypatch.setattr(cli, "measure_all", record)
+    result = invoke(tmp_path, "--threads", "1024", "-s", "lock", "--error-rate", "1e-12",
+                    "--timeout", str(cli.MAX_TIMEOUT))
+    assert result.exit_code == 0, result.output
+    assert [(s.threads, s.period) for s in seen] == [(1, 10**12), (1024, 10**12)]
+    assert options[0].timeout == cli.MAX_TIMEOUT
+
+
+def test_the_workload_handles_the_limits() -> None:
+    from tlsbench.strategies import get_strategy
+    from tlsbench.workload import run_parallel
+
+    rare = run_parallel(get_strategy("lock")(2), 2, 10_000, 10**12)
+    assert rare.counted == rare.expected == 1  # only item 0 fails
+    smallest = run_parallel(get_strategy("lock")(2), 2, 10, 2**62)
+    assert smallest.counted == smallest.expected == 1
+    crowded = run_parallel(get_strategy("count")(1024), 1024, 3000, 2)
+    assert crowded.counted == crowded.expected == 1500
+    assert len(crowded.thread_times) == 1024
