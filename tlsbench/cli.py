@@ -248,13 +248,15 @@ def main() -> None:
     """What does counting across threads really cost on this interpreter?
 
     tlsbench runs a batch job in which N threads count failing items, keeping the count
-    several ways (thread-local counters, a lock-guarded int, a shared itertools.count),
-    and measures each with pyperf as threads are added.
+    several ways (thread-local counters, a lock-guarded int, a shared itertools.count,
+    and more: see 'tlsbench list'), and measures each with pyperf as threads are added.
 
     \b
     Examples:
       tlsbench run --threads 8
       tlsbench run --threads 1,2,4,8 --strategy lock --strategy threadlocal -o results.json
+      tlsbench run --threads 4 --strategy all
+      tlsbench list
       tlsbench info
     """
 
@@ -265,7 +267,8 @@ def main() -> None:
                    f"At most {MAX_THREADS}; more threads than CPUs is allowed.")
 @click.option("-s", "--strategy", "strategies", multiple=True, metavar="NAME",
               help=f"Strategy to measure; repeat or comma-separate. 'all' runs every one "
-                   f"available. Default: {', '.join(DEFAULT_STRATEGIES)}.")
+                   f"available. Default: {', '.join(DEFAULT_STRATEGIES)}. "
+                   "'tlsbench list' explains them.")
 @click.option("--error-rate", type=float, default=DEFAULT_ERROR_RATE, show_default=True,
               callback=parse_error_rate,
               help="Fraction of items that fail, in (0, 1]. Item i fails when i % k == 0, "
