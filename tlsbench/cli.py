@@ -43,6 +43,14 @@ from tlsbench.strategies import (
     all_strategies,
     plugin_problems,
 )
+from tlsbench.worker import (
+    DEFAULT_MIN_TIME,
+    DEFAULT_PROCESSES,
+    DEFAULT_VALUES,
+    FAST_MIN_TIME,
+    FAST_PROCESSES,
+    FAST_VALUES,
+)
 
 #: Every 2nd item fails by default: frequent enough that the counter's cost dominates
 #: the loop, so the differences between strategies are plain to see.
@@ -276,15 +284,19 @@ def main() -> None:
 @click.option("--work", type=click.IntRange(0, 100_000), default=0, show_default=True,
               help="Extra pure-Python loop iterations per item: watch contention fade as "
                    "real work grows.")
-@click.option("--fast", is_flag=True, help="Rough answers quickly (pyperf --fast).")
-@click.option("--rigorous", is_flag=True, help="Longer, steadier runs (pyperf --rigorous).")
+@click.option("--fast", is_flag=True,
+              help=f"Rough answers in seconds: {FAST_PROCESSES} processes x {FAST_VALUES} "
+                   f"values of at least {FAST_MIN_TIME:g} s (unless set below).")
+@click.option("--rigorous", is_flag=True,
+              help="Longer, steadier runs: twice the processes (pyperf --rigorous).")
 @click.option("--processes", type=click.IntRange(1, 1000), default=None,
-              help="pyperf worker processes per benchmark [default: 6].")
+              help=f"pyperf worker processes per benchmark [default: {DEFAULT_PROCESSES}].")
 @click.option("--values", type=click.IntRange(1, 1000), default=None,
-              help="Values per worker process [default: 3].")
+              help=f"Values per worker process [default: {DEFAULT_VALUES}].")
 @click.option("--min-time", type=click.FloatRange(min=0.001, max=60), default=None,
               callback=reject_nan,
-              help="Seconds one value must last; sets the calibrated batch size [default: 0.1].")
+              help="Seconds one value must last; sets the calibrated batch size "
+                   f"[default: {DEFAULT_MIN_TIME:g}].")
 @click.option("--timeout", type=click.FloatRange(min=1, max=MAX_TIMEOUT), default=600,
               show_default=True, callback=reject_nan,
               help="Seconds one benchmark may take before it is stopped and reported "

@@ -28,11 +28,20 @@ from tlsbench.workload import RegionResult, jain_fairness, run_parallel
 HOOK_NAME = "tlsbench_counts"
 
 # Default pyperf parameters, chosen so that `tlsbench run --threads 8` (6 benchmarks)
-# takes well under a minute on 2 cores; --fast and --rigorous scale them as pyperf does.
+# answers in under 30 s on 2 cores, and under 10 s with --fast (see benchmarks/README.md);
+# --rigorous doubles the processes, as pyperf's does. A value lasts 1-2x min_time
+# (calibration doubles the batch): long enough that releasing 8 threads costs < 1 % of it.
 DEFAULT_PROCESSES = 6
 DEFAULT_VALUES = 3
 DEFAULT_WARMUPS = 1
-DEFAULT_MIN_TIME = 0.1
+DEFAULT_MIN_TIME = 0.075
+#: tlsbench's --fast, rougher than pyperf's (which keeps 3 processes to sample hash
+#: randomisation, which this integer loop does not depend on): an answer in seconds.
+FAST_PROCESSES = 2
+FAST_VALUES = 2
+FAST_MIN_TIME = 0.05
+#: pyperf's own ceiling on loops.
+MAX_LOOPS = 2**32
 
 
 class _Tally:
@@ -91,6 +100,26 @@ def time_batch(loops: int, strategy_name: str, threads: int, period: int, work: 
     return result.elapsed
 
 
+def calibrate_loops(strategy: str, threads: int, period: int, work: int, min_time: float) -> int:
+    """pyperf's calibration: double the batch until one lasts at least ``min_time``."""
+    loops = 1
+    while time_batch(loops, strategy, threads, period, work) < min_time and loops < MAX_LOOPS:
+        loops *= 2
+    return loops
+
+
+def _fast_arguments(arguments: list[str]) -> list[str]:
+    """Replace ``--fast`` by tlsbench's rough settings, keeping any the user gave."""
+    if "--fast" not in arguments:
+        return arguments
+    arguments = [a for a in arguments if a != "--fast"]
+    for flag, value in (("--processes", FAST_PROCESSES), ("--values", FAST_VALUES),
+                        ("--min-time", FAST_MIN_TIME)):
+        if not any(a == flag or a.startswith(f"{flag}=") for a in arguments):
+            arguments += [flag, str(value)]
+    return arguments
+
+
 def _add_cmdline_args(cmd: list[str], args: argparse.Namespace) -> None:
     # Pass the benchmark's own options on to the worker processes pyperf spawns.
     cmd.extend([
@@ -121,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if "--hook" not in arguments:
         arguments += ["--hook", HOOK_NAME]
+    arguments = _fast_arguments(arguments)
     args = runner.parse_args(arguments)
 
     try:  # plugin strategies are looked up here too, in the interpreter under test
@@ -148,6 +178,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         "tlsbench_executable": build.executable,
         "tlsbench_platform": build.platform,
     })
+    if not args.worker and not args.loops:
+        # Calibrate here, not in a pyperf process of its own: that process costs a start-up
+        # and a full set of values that are thrown away (a seventh of a default benchmark).
+        args.loops = calibrate_loops(args.strategy, args.threads, args.period, args.work,
+                                     args.min_time)
     runner.bench_time_func(
         args.name, time_batch, args.strategy, args.threads, args.period, args.work
     )
