@@ -10,7 +10,8 @@ without touching the real worker. Behaviours, chosen per benchmark name:
 * ``fail``: prints an error and exits 1;
 * ``hang``: starts a child process, records both pids in ``<name>.pids``, sleeps forever;
 * ``kill``: kills itself with SIGKILL (an interpreter that dies);
-* ``garbage``: writes half a JSON file and exits 0.
+* ``garbage``: writes half a JSON file and exits 0;
+* ``alien``: writes a valid pyperf file that is not a tlsbench result, exits 0.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ elif mode == "hang":
     time.sleep(3600)
 elif mode == "kill":
     os.kill(os.getpid(), signal.SIGKILL)
+elif mode == "alien":
+    import pyperf
+    run = pyperf.Run([1e-7], warmups=[(1, 1e-7)], metadata={{"name": name, "loops": 1}},
+                     collect_metadata=False)
+    pyperf.BenchmarkSuite([pyperf.Benchmark([run])]).dump(option("--output"))
 elif mode == "garbage":
     with open(option("--output"), "w") as handle:
         handle.write('{{"version": "1.0", "benchmarks": [{{"runs": [')

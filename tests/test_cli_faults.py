@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import errno
 import io
+import json
 import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -83,7 +84,7 @@ def test_a_hung_benchmark_costs_only_itself(
     assert sorted(p.name for p in out.iterdir()) == ["r.json"]  # no temporary file
 
 
-@pytest.mark.parametrize("mode", ["fail", "kill", "garbage"])
+@pytest.mark.parametrize("mode", ["fail", "kill", "garbage", "alien"])
 def test_a_crashed_last_benchmark_keeps_the_earlier_ones(
     tmp_path: Path, fake_workers: dict[str, str], mode: str
 ) -> None:
@@ -249,6 +250,24 @@ def test_append_refuses_a_file_of_another_workload_before_measuring(
     assert result.exit_code == 2, result.output
     [line] = result.stderr.strip().splitlines()
     assert line.startswith("error: r.json: ") and fragment in line, line
+    assert path.read_bytes() == before
+
+
+def test_append_refuses_a_file_from_another_machine_before_measuring(
+    tmp_path: Path, fake_workers: dict[str, str]
+) -> None:
+    fake_workers.update({"*": "hang"})  # would show up as a timeout if anything ran
+    path = write_suite(tmp_path / "r.json", [make_benchmark("lock", 2, period=2)])
+    data = json.loads(path.read_text())
+    data["metadata"]["hostname"] = "elsewhere.example"  # common to the file's benchmarks
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    result = invoke(tmp_path, "--threads", "2", "-s", "lock", "-o", "r.json", "--append",
+                    "--timeout", "1")
+    assert result.exit_code == 2, result.output
+    [line] = result.stderr.strip().split("\n")
+    assert line.startswith("error: r.json: lock-2t was measured on elsewhere.example, not on "
+                           "this machine"), line
     assert path.read_bytes() == before
 
 

@@ -82,6 +82,13 @@ def test_a_worker_that_writes_half_a_file_is_an_error(tmp_path: Path) -> None:
         measure(_spec(fake), MeasureOptions(timeout=30))
 
 
+def test_a_worker_that_writes_something_else_is_an_error(tmp_path: Path) -> None:
+    fake = write_fake_interpreter(tmp_path, {"lock-2t": "alien"})
+    with pytest.raises(MeasurementError,
+                       match=r"^lock-2t: worker wrote unusable results: .*not a tlsbench result"):
+        measure(_spec(fake), MeasureOptions(timeout=30))
+
+
 def test_a_hung_worker_is_stopped_at_its_time_limit_with_its_children(tmp_path: Path) -> None:
     fake = write_fake_interpreter(tmp_path, {"lock-2t": "hang"})
     t0 = time.monotonic()

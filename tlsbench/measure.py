@@ -24,8 +24,8 @@ from typing import Protocol
 import pyperf
 
 import tlsbench
-from tlsbench.errors import MeasurementError
-from tlsbench.results import benchmark_name
+from tlsbench.errors import MeasurementError, TlsbenchError
+from tlsbench.results import benchmark_name, from_pyperf
 
 #: Largest thread count accepted: beyond it thread creation, not counting, is measured.
 MAX_THREADS = 1024
@@ -212,6 +212,10 @@ def measure(
     if len(benchmarks) != 1:
         raise MeasurementError(spec.name, f"worker wrote {len(benchmarks)} benchmarks, not 1")
     bench: pyperf.Benchmark = benchmarks[0]
+    try:  # checked here, so that a bad one costs only this benchmark, not the run
+        from_pyperf(bench, spec.name)
+    except TlsbenchError as exc:
+        raise MeasurementError(spec.name, f"worker wrote unusable results: {exc}") from None
     return bench
 
 

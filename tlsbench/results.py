@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import statistics
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -309,7 +310,8 @@ def check_append(
     One results file holds one workload: every benchmark in it must have the run's period
     and work (a same-named benchmark measured otherwise would be merged into one
     meaningless benchmark). ``builds`` maps the names about to be measured to the build
-    that will measure them: a benchmark that gets more runs must keep its build.
+    that will measure them: a benchmark that gets more runs must keep its build and its
+    machine (pyperf refuses to merge runs from another host).
     """
     for bench in existing:
         old = from_pyperf(bench, source)
@@ -322,6 +324,12 @@ def check_append(
         new = (builds or {}).get(old.name)
         if new is None:
             continue
+        host = bench.get_metadata().get("hostname")
+        if host is not None and host != socket.gethostname():
+            raise TlsbenchError(
+                f"{source}: {old.name} was measured on {host}, not on this machine "
+                f"({socket.gethostname()}); write to another file"
+            )
         for key in _SAME_BUILD:
             if getattr(new, key) != getattr(old.build, key):
                 raise TlsbenchError(
