@@ -53,7 +53,8 @@ def _run_processes(marker: str) -> list[int]:
     return sorted(set(tagged) | {pid for pid, sid in sessions.items() if sid in leaders})
 
 
-def _interrupt_run(directory: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], str]:
+def _interrupt_run(directory: Path, *extra: str, signum: int = signal.SIGINT
+                   ) -> tuple[subprocess.CompletedProcess[str], str]:
     marker = uuid.uuid4().hex
     env = dict(os.environ, **{MARKER: marker}, NO_COLOR="1")
     proc = subprocess.Popen(
@@ -68,7 +69,7 @@ def _interrupt_run(directory: Path, *extra: str) -> tuple[subprocess.CompletedPr
         time.sleep(0.05)
     assert len(_run_processes(marker)) >= 3, "the run never started its workers"
     time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(signum)
     t0 = time.monotonic()
     try:
         out, err = proc.communicate(timeout=10)
@@ -79,10 +80,12 @@ def _interrupt_run(directory: Path, *extra: str) -> tuple[subprocess.CompletedPr
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), marker
 
 
-def _assert_clean_interrupt(result: subprocess.CompletedProcess[str], marker: str) -> None:
-    assert result.returncode == 130, result.stderr
+def _assert_clean_interrupt(result: subprocess.CompletedProcess[str], marker: str,
+                            code: int = 130, word: str = "interrupted") -> None:
+    assert result.returncode == code, result.stderr
     assert "Traceback" not in result.stderr
-    assert "interrupted; no results file was written or changed" in result.stderr
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"error: {word}; no results file was written or changed")
     assert result.stdout == ""
     deadline = time.monotonic() + 5
     while _run_processes(marker) and time.monotonic() < deadline:
@@ -103,5 +106,15 @@ def test_ctrl_c_leaves_an_existing_file_byte_identical(tmp_path: Path, mode: str
     before = existing.read_bytes()
     result, marker = _interrupt_run(tmp_path, mode)
     _assert_clean_interrupt(result, marker)
+    assert existing.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_sigterm_is_handled_like_ctrl_c(tmp_path: Path) -> None:
+    # A cancelled CI job: the workers must not be left running, nor a file half-written.
+    existing = write_suite(tmp_path / "out.json", [make_benchmark("count", 1, period=2)])
+    before = existing.read_bytes()
+    result, marker = _interrupt_run(tmp_path, "--force", signum=signal.SIGTERM)
+    _assert_clean_interrupt(result, marker, code=143, word="terminated")
     assert existing.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["out.json"]

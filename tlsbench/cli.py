@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any, NoReturn
@@ -57,6 +60,7 @@ from tlsbench.worker import (
 DEFAULT_ERROR_RATE = 0.5
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
 
 #: Longest --timeout, in seconds: far beyond it the OS's timers overflow.
 MAX_TIMEOUT = 7 * 24 * 3600
@@ -66,13 +70,14 @@ class TlsbenchGroup(click.Group):
     """A click group whose errors are one line on stderr, never a traceback.
 
     Exit codes: 0 success, 1 a failure found (miscount, regression, crashed worker),
-    2 bad input, 130 interrupted.
+    2 bad input, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
     """
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
         try:
-            code = super().main(*args, **kwargs)
+            with _sigterm_as_interrupt():
+                code = super().main(*args, **kwargs)
         except click.exceptions.NoArgsIsHelpError as exc:
             # Plain `tlsbench`: a request for orientation, not a mistake.
             click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
@@ -84,9 +89,33 @@ class TlsbenchGroup(click.Group):
             _fail(exc.format_message(), exc.exit_code)
         except TlsbenchError as exc:
             _fail(str(exc), exc.exit_code)
-        except (click.Abort, KeyboardInterrupt):
+        except (click.Abort, KeyboardInterrupt) as exc:
+            if isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated):
+                _fail("terminated; no results file was written or changed", EXIT_TERMINATED)
             _fail("interrupted; no results file was written or changed", EXIT_INTERRUPTED)
         sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, a kill): unwinds like Ctrl-C, so the workers are killed
+    and nothing is half-written, instead of dying with the workers left running."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set signal handlers (e.g. under a test runner)
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        # None: a handler not set from Python; the default is the best we can restore.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if previous is None else previous)
 
 
 def _fail(message: str, code: int) -> NoReturn:
