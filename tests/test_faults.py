@@ -6,18 +6,22 @@ and quick; the orchestration under test (``tlsbench.measure``) is the real one.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import threading
 import time
 from pathlib import Path
+from typing import TextIO
 
+import pyperf
 import pytest
 
-from tlsbench.errors import MeasurementError
+from tlsbench.errors import MeasurementError, TlsbenchError
 from tlsbench.measure import BenchmarkSpec, MeasureOptions, Target, measure, measure_all
-from tlsbench.results import from_pyperf
+from tlsbench.results import from_pyperf, load_suite, write_suite_atomically
 
+from .factory import make_benchmark, write_suite
 from .fake_interpreter import hung_pids, is_running, write_fake_interpreter
 
 
@@ -134,3 +138,61 @@ def test_ctrl_c_during_a_benchmark_takes_its_worker_processes_down(tmp_path: Pat
     with pytest.raises(KeyboardInterrupt):
         measure(_spec(fake), MeasureOptions(timeout=60))
     assert _wait_until_gone(hung_pids(tmp_path, "lock-2t")) == []
+
+
+# --- the results file: atomic, never clobbered ---------------------------------------------
+
+def _suite() -> pyperf.BenchmarkSuite:
+    return pyperf.BenchmarkSuite([make_benchmark("lock", 1)])
+
+
+@pytest.mark.parametrize("crash", [KeyboardInterrupt, OSError, MemoryError])
+def test_a_crash_while_writing_leaves_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, crash: type[BaseException]
+) -> None:
+    target = write_suite(tmp_path / "r.json", [make_benchmark("count", 1)])
+    before = target.read_bytes()
+
+    def half_then_crash(self: pyperf.BenchmarkSuite, file: TextIO, **kwargs: object) -> None:
+        file.write('{"version": "1.0", "benchmarks": [')
+        file.flush()
+        raise crash()
+
+    monkeypatch.setattr(pyperf.BenchmarkSuite, "dump", half_then_crash)
+    with pytest.raises(crash):
+        write_suite_atomically(_suite(), target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_writing_replaces_in_one_step(tmp_path: Path) -> None:
+    target = write_suite(tmp_path / "r.json", [make_benchmark("count", 1)])
+    write_suite_atomically(_suite(), target)
+    assert [b.get_name() for b in load_suite(target)] == ["lock-1t"]
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_without_replace_an_existing_file_is_never_clobbered(tmp_path: Path) -> None:
+    target = tmp_path / "r.json"
+    write_suite_atomically(_suite(), target, replace=False)  # a new file: written
+    assert [b.get_name() for b in load_suite(target)] == ["lock-1t"]
+    target.write_text("someone else's\n")
+    with pytest.raises(TlsbenchError, match="appeared while tlsbench was measuring"):
+        write_suite_atomically(_suite(), target, replace=False)
+    assert target.read_text() == "someone else's\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
+
+
+def test_without_hard_links_the_no_clobber_write_still_works(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(src: str, dst: object) -> None:
+        raise OSError(errno.EPERM, "hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    target = tmp_path / "r.json"
+    write_suite_atomically(_suite(), target, replace=False)
+    assert [b.get_name() for b in load_suite(target)] == ["lock-1t"]
+    with pytest.raises(TlsbenchError, match="appeared"):
+        write_suite_atomically(_suite(), target, replace=False)
+    assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
