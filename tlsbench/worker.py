@@ -42,6 +42,10 @@ FAST_VALUES = 2
 FAST_MIN_TIME = 0.05
 #: pyperf's own ceiling on loops.
 MAX_LOOPS = 2**32
+#: Seconds of value per thread: releasing the threads from the barrier is inside the
+#: timed region and costs about 0.1 ms a thread on 2 cores (benchmarks/harness_overhead.py),
+#: so a value of at least 5 ms a thread keeps that fixed cost near 2 % even at 64+ threads.
+MIN_TIME_PER_THREAD = 0.005
 
 
 class _Tally:
@@ -106,6 +110,11 @@ def calibrate_loops(strategy: str, threads: int, period: int, work: int, min_tim
     while time_batch(loops, strategy, threads, period, work) < min_time and loops < MAX_LOOPS:
         loops *= 2
     return loops
+
+
+def value_min_time(min_time: float, threads: int) -> float:
+    """How long one value must last: ``min_time``, but at least 5 ms per thread."""
+    return max(min_time, MIN_TIME_PER_THREAD * threads)
 
 
 def _fast_arguments(arguments: list[str]) -> list[str]:
@@ -182,7 +191,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         # Calibrate here, not in a pyperf process of its own: that process costs a start-up
         # and a full set of values that are thrown away (a seventh of a default benchmark).
         args.loops = calibrate_loops(args.strategy, args.threads, args.period, args.work,
-                                     args.min_time)
+                                     value_min_time(args.min_time, args.threads))
     runner.bench_time_func(
         args.name, time_batch, args.strategy, args.threads, args.period, args.work
     )
