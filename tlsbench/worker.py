@@ -31,7 +31,7 @@ HOOK_NAME = "tlsbench_counts"
 # answers in under 30 s on 2 cores, and under 10 s with --fast (see benchmarks/README.md);
 # --rigorous doubles the processes, as pyperf's does. A value lasts 1-2x min_time
 # (calibration doubles the batch): long enough that releasing 8 threads costs < 1 % of it.
-DEFAULT_PROCESSES = 6
+DEFAULT_PROCESSES = 5
 DEFAULT_VALUES = 3
 DEFAULT_WARMUPS = 1
 DEFAULT_MIN_TIME = 0.075
