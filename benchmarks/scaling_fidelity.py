@@ -29,7 +29,7 @@ from pathlib import Path
 STRATEGY = "threadlocal"
 PERIOD = 2
 TARGET = 0.10
-MIN_TIME = 0.075  # tlsbench's default: one value lasts 1-2x this
+MIN_TIME = 0.05  # tlsbench's default: one value lasts 1-2x this
 
 
 def default_interpreter() -> str:

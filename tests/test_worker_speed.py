@@ -31,7 +31,7 @@ def test_calibration_doubles_the_batch_until_it_lasts_min_time(
 
 @pytest.mark.parametrize(("given", "expected"), [
     (["--name", "x"], ["--name", "x"]),
-    (["--fast"], ["--processes", "2", "--values", "2", "--min-time", "0.05"]),
+    (["--fast"], ["--processes", "2", "--values", "2", "--min-time", "0.03"]),
     # What the user set wins over --fast's settings.
     (["--fast", "--processes", "4", "--min-time=0.2"],
      ["--processes", "4", "--min-time=0.2", "--values", "2"]),

@@ -34,12 +34,12 @@ HOOK_NAME = "tlsbench_counts"
 DEFAULT_PROCESSES = 5
 DEFAULT_VALUES = 3
 DEFAULT_WARMUPS = 1
-DEFAULT_MIN_TIME = 0.075
+DEFAULT_MIN_TIME = 0.05
 #: tlsbench's --fast, rougher than pyperf's (which keeps 3 processes to sample hash
 #: randomisation, which this integer loop does not depend on): an answer in seconds.
 FAST_PROCESSES = 2
 FAST_VALUES = 2
-FAST_MIN_TIME = 0.05
+FAST_MIN_TIME = 0.03
 #: pyperf's own ceiling on loops.
 MAX_LOOPS = 2**32
 #: Seconds of value per thread: releasing the threads from the barrier is inside the
