@@ -7,7 +7,8 @@
    object and no helper functions. Both run in this process, interleaved, several times.
    Target: within 10 %.
 2. Fixed cost: the timed region with the threads released but no items, as a share of
-   one value (one batch lasting about pyperf's min_time, 0.1 s by default).
+   one value (one batch as tlsbench's worker calibrates it: at least min_time, and
+   at least 10 ms per thread).
    Target: under 1 % at the default thread counts (1 and 8).
 
 Usage: python benchmarks/harness_overhead.py [--repeat N] [--min-time S]
@@ -24,7 +25,7 @@ from common import heading, machine, noise_floor, rsd, table, verdict
 from handloop import hand_region
 
 from tlsbench.strategies import DEFAULT_STRATEGIES, get_strategy
-from tlsbench.worker import DEFAULT_MIN_TIME, time_batch
+from tlsbench.worker import DEFAULT_MIN_TIME, calibrate_loops, time_batch, value_min_time
 from tlsbench.workload import run_parallel
 
 PERIOD = 2  # the default error rate, 0.5
@@ -35,11 +36,8 @@ FIXED_TARGET = 0.01
 # --- measurements ----------------------------------------------------------------------------
 
 def calibrate(strategy: str, threads: int, min_time: float) -> int:
-    """pyperf's way: double the batch until one lasts min_time."""
-    loops = 1
-    while time_batch(loops, strategy, threads, PERIOD, 0) < min_time:
-        loops *= 2
-    return loops
+    """The batch size tlsbench's worker would use (its own calibration, same rules)."""
+    return calibrate_loops(strategy, threads, PERIOD, 0, value_min_time(min_time, threads))
 
 
 def per_item(strategy: str, threads: int, repeat: int, min_time: float) -> list[object]:

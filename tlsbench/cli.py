@@ -324,7 +324,7 @@ def main() -> None:
               help=f"Values per worker process [default: {DEFAULT_VALUES}].")
 @click.option("--min-time", type=click.FloatRange(min=0.001, max=60), default=None,
               callback=reject_nan,
-              help="Seconds one value must last, at least 5 ms per thread; sets the "
+              help="Seconds one value must last, at least 10 ms per thread; sets the "
                    f"calibrated batch size [default: {DEFAULT_MIN_TIME:g}].")
 @click.option("--timeout", type=click.FloatRange(min=1, max=MAX_TIMEOUT), default=600,
               show_default=True, callback=reject_nan,

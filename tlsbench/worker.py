@@ -44,8 +44,8 @@ FAST_MIN_TIME = 0.03
 MAX_LOOPS = 2**32
 #: Seconds of value per thread: releasing the threads from the barrier is inside the
 #: timed region and costs about 0.1 ms a thread on 2 cores (benchmarks/harness_overhead.py),
-#: so a value of at least 5 ms a thread keeps that fixed cost near 2 % even at 64+ threads.
-MIN_TIME_PER_THREAD = 0.005
+#: so a value of at least 10 ms a thread keeps that fixed cost near 1 % at any thread count.
+MIN_TIME_PER_THREAD = 0.01
 
 
 class _Tally:
@@ -113,7 +113,7 @@ def calibrate_loops(strategy: str, threads: int, period: int, work: int, min_tim
 
 
 def value_min_time(min_time: float, threads: int) -> float:
-    """How long one value must last: ``min_time``, but at least 5 ms per thread."""
+    """How long one value must last: ``min_time``, but at least 10 ms per thread."""
     return max(min_time, MIN_TIME_PER_THREAD * threads)
 
 
