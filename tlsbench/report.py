@@ -23,12 +23,20 @@ FORMATS = ("table", "markdown", "csv", "json")
 REFERENCE_STRATEGY = "lock"
 
 
+def _three_figures(value: float, units: tuple[tuple[str, float], ...], suffix: str) -> str:
+    """``value`` in the first unit where it shows below 1000 with three figures."""
+    for unit, scale in units:
+        scaled = value / scale
+        if abs(float(f"{scaled:.3g}")) < 1000:
+            # '#' keeps significant trailing zeros (3.00, 80.0); drop a bare point (100.).
+            return f"{f'{scaled:#.3g}'.rstrip('.')} {unit}{suffix}"
+    unit, scale = units[-1]
+    return f"{value / scale:,.0f} {unit}{suffix}"
+
+
 def format_time(seconds: float) -> str:
-    """``52.3 ns``, ``1.25 µs``, ``3.40 ms``: three significant figures."""
-    for unit, scale in (("ns", 1e-9), ("µs", 1e-6), ("ms", 1e-3)):
-        if abs(seconds) < scale * 1000:
-            return f"{seconds / scale:.3g} {unit}"
-    return f"{seconds:.3g} s"
+    """``52.3 ns``, ``1.25 µs``, ``3.40 ms``, ``80.0 ns``: three significant figures."""
+    return _three_figures(seconds, (("ns", 1e-9), ("µs", 1e-6), ("ms", 1e-3), ("s", 1.0)), "")
 
 
 def format_time_pm(mean: float, stdev: float) -> str:
@@ -41,10 +49,8 @@ def format_time_pm(mean: float, stdev: float) -> str:
 
 
 def format_rate(per_second: float) -> str:
-    for unit, scale in (("G", 1e9), ("M", 1e6), ("k", 1e3)):
-        if per_second >= scale:
-            return f"{per_second / scale:.3g} {unit}/s"
-    return f"{per_second:.3g} /s"
+    """``4.88 M/s``, ``3.00 M/s``: items per second, three significant figures."""
+    return _three_figures(per_second, (("", 1.0), ("k", 1e3), ("M", 1e6), ("G", 1e9)), "/s")
 
 
 def format_count(result: BenchmarkResult) -> str:
