@@ -30,3 +30,16 @@ def ft_python() -> str:
 def gil_python() -> str:
     """The default (GIL) build of the same CPython 3.13 source."""
     return _interpreter("TLSBENCH_PYTHON_313", "3.13")
+
+
+@pytest.fixture(scope="session")
+def ft_atomics() -> str:
+    """A directory holding cereggii and ft_utils built for the free-threaded interpreter
+    (.ci/run installs it with pip --target)."""
+    path = os.environ.get("TLSBENCH_FT_ATOMICS") or str(_CACHE / "3.13t-atomics")
+    if (Path(path) / "cereggii").is_dir() and (Path(path) / "ft_utils").is_dir():
+        return path
+    message = f"no atomics for 3.13t at {path} (set TLSBENCH_FT_ATOMICS; see .ci/run)"
+    if os.environ.get("TLSBENCH_REQUIRE_INTERPRETERS"):
+        pytest.fail(message)
+    pytest.skip(message)

@@ -169,6 +169,41 @@ def test_on_free_threaded_python_safe_strategies_count_and_unsafe_ones_lose_upda
     assert answer["lost"]["unsafe-call"] > 0
 
 
+def test_atomic_strategies_count_exactly_on_free_threaded_python(
+    ft_python: str, ft_atomics: str
+) -> None:
+    proc = subprocess.run([ft_python, "-c", _FT_SCRIPT], capture_output=True, text=True,
+                          timeout=300,
+                          env={**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{ft_atomics}"})
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)
+    assert answer["gil"] is False  # importing them must not re-enable the GIL
+    for name in ("atomic", "atomic-ftutils"):
+        assert answer["counts"][name] == [[1001, 1001], [1001, 1001]], name
+
+
+@pytest.mark.slow
+def test_atomic_strategy_measured_in_the_free_threaded_interpreter(
+    ft_python: str, ft_atomics: str, tmp_path: Path
+) -> None:
+    # The user's PYTHONPATH follows tlsbench's own on the workers' path: packages kept in
+    # a directory are usable from a --python interpreter.
+    proc = subprocess.run(
+        [sys.executable, "-m", "tlsbench", "run", "--python", ft_python, "-s", "atomic",
+         "-s", "atomic-ftutils", "--threads", "2", "--processes", "1", "--values", "2",
+         "--min-time", "0.005", "--format", "json", "--quiet"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": ft_atomics},
+    )
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)["rows"]
+    assert sorted((r["strategy"], r["threads"]) for r in rows) == [
+        ("atomic", 1), ("atomic", 2), ("atomic-ftutils", 1), ("atomic-ftutils", 2)]
+    for row in rows:
+        assert row["free_threaded"] and not row["gil_enabled"]
+        assert row["counted"] == row["expected"] > 0
+
+
 # -- tlsbench list ---------------------------------------------------------------------
 
 
