@@ -19,7 +19,7 @@ import pyperf
 import pytest
 from click.testing import CliRunner, Result
 
-from tlsbench import cli, measure, results
+from tlsbench import cli, files, measure
 from tlsbench.results import load_results
 
 from .factory import make_benchmark, write_suite
@@ -138,7 +138,7 @@ def _read_only_directory(monkeypatch: pytest.MonkeyPatch) -> None:
     def mkstemp(*args: object, **kwargs: object) -> tuple[int, str]:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(kwargs.get("dir")))
 
-    monkeypatch.setattr(results.tempfile, "mkstemp", mkstemp)
+    monkeypatch.setattr(files.tempfile, "mkstemp", mkstemp)
 
 
 @pytest.mark.parametrize(("fault", "message"), [
@@ -175,7 +175,7 @@ def test_an_unwritable_directory_is_refused_before_measuring(
             return False
         return real_access(path, mode, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(cli.os, "access", access)
+    monkeypatch.setattr(files.os, "access", access)
     result = invoke(tmp_path, "--threads", "2", "-s", "lock", "-o", "r.json", "--timeout", "1")
     assert result.exit_code == 2
     assert result.stderr.strip() == "error: r.json: directory '.' is not writable"

@@ -5,13 +5,11 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata as importlib_metadata
-from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -22,6 +20,7 @@ from tlsbench import compare as comparing
 from tlsbench import plot as plotting
 from tlsbench.console import Console
 from tlsbench.errors import MeasurementError, TlsbenchError
+from tlsbench.files import check_output_path
 from tlsbench.interpreters import GIL_SETTINGS, Interpreter, probe, probe_all
 from tlsbench.measure import (
     MAX_THREADS,
@@ -226,24 +225,13 @@ def _check_output(output: str | None, force: bool, append: bool) -> pyperf.Bench
         return None
     if force and append:
         raise click.UsageError("--force replaces the file and --append adds to it: choose one")
-    path = Path(output)
-    if path.is_dir():
-        raise TlsbenchError(f"{output}: is a directory")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise TlsbenchError(f"{output}: directory {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise TlsbenchError(f"{output}: directory {str(parent)!r} is not writable")
-    if path.exists():
-        if append:
-            suite = load_suite(path)
-            for bench in suite:
-                from_pyperf(bench, output)  # refuses a file that is not tlsbench results
-            return suite
-        if not force:
-            raise TlsbenchError(
-                f"{output} exists; use --force to replace it or --append to add to it"
-            )
+    path = check_output_path(output, force=force or append,
+                             hint="use --force to replace it or --append to add to it")
+    if append and path.exists():
+        suite = load_suite(path)
+        for bench in suite:
+            from_pyperf(bench, output)  # refuses a file that is not tlsbench results
+        return suite
     return None
 
 

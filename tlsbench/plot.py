@@ -23,7 +23,6 @@ from __future__ import annotations
 import math
 import os
 import statistics
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from tlsbench.environment import BuildInfo
 from tlsbench.errors import TlsbenchError
+from tlsbench.files import check_output_path, write_atomically
 from tlsbench.results import BenchmarkResult, ResultSet
 
 if TYPE_CHECKING:
@@ -70,15 +70,7 @@ def check_output(path: str | os.PathLike[str], force: bool) -> Path:
             f"{path}: a plot is .png or .svg (chosen by the file's suffix), not "
             f"{target.suffix or 'a file without a suffix'!r}"
         )
-    if target.is_dir():
-        raise TlsbenchError(f"{path}: is a directory")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise TlsbenchError(f"{path}: directory {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise TlsbenchError(f"{path}: directory {str(parent)!r} is not writable")
-    if target.exists() and not force:
-        raise TlsbenchError(f"{path} exists; use --force to replace it")
+    check_output_path(target, force=force)
     require_matplotlib()
     return target
 
@@ -304,24 +296,7 @@ def write(results: ResultSet, path: str | os.PathLike[str]) -> None:
     metadata = {"Date": None} if fmt == "svg" else {}
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "tlsbench"}):
         fig = figure(results)
-        directory = target.parent if str(target.parent) else Path(".")
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                fig.savefig(handle, format=fmt, dpi=120, metadata=metadata)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, _file_mode(target))
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-
-
-def _file_mode(target: Path) -> int:
-    """The replaced file's mode, or what a plain open() would give (mkstemp gives 0600)."""
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+        write_atomically(
+            target, lambda handle: fig.savefig(handle, format=fmt, dpi=120, metadata=metadata),
+            binary=True,
+        )

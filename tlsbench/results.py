@@ -15,7 +15,6 @@ import json
 import os
 import socket
 import statistics
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +24,7 @@ import pyperf
 
 from tlsbench.environment import BuildInfo
 from tlsbench.errors import TlsbenchError
+from tlsbench.files import write_atomically
 
 
 def benchmark_name(strategy: str, threads: int, tag: str | None = None) -> str:
@@ -256,42 +256,9 @@ def load_results(paths: Iterable[str | os.PathLike[str]]) -> ResultSet:
 def write_suite_atomically(
     suite: pyperf.BenchmarkSuite, path: str | os.PathLike[str], *, replace: bool = True
 ) -> None:
-    """Write ``suite`` to ``path`` via a temporary file and a rename.
-
-    A crash, a full disk or Ctrl-C leaves either the old file or the new one, never half
-    of either, and no temporary file. With ``replace=False`` an existing file is never
-    clobbered, even one created while this ran (TlsbenchError instead).
-    """
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            suite.dump(handle, compact=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if replace:
-            os.replace(tmp, target)
-        else:
-            _link_no_clobber(tmp, target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-
-
-def _link_no_clobber(tmp: str, target: Path) -> None:
-    # link() fails if the target exists, atomically; rename() would overwrite it.
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise TlsbenchError(
-            f"{target}: the file appeared while tlsbench was measuring; not replaced"
-        ) from None
-    except OSError:  # a file system without hard links: check, then rename
-        if target.exists():
-            raise TlsbenchError(
-                f"{target}: the file appeared while tlsbench was measuring; not replaced"
-            ) from None
-        os.replace(tmp, target)
+    """Write ``suite`` to ``path`` atomically (see ``files.write_atomically``); with
+    ``replace=False`` an existing file is never clobbered."""
+    write_atomically(path, lambda handle: suite.dump(handle, compact=False), replace=replace)
 
 
 #: What must be the same for two runs to be one benchmark (BuildInfo fields).
