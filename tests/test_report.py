@@ -10,7 +10,15 @@ from pathlib import Path
 import pytest
 
 from tests.factory import make_benchmark, write_suite
-from tlsbench.report import format_count, format_rate, format_time, format_time_pm, render, rows
+from tlsbench.report import (
+    count_problems,
+    format_count,
+    format_rate,
+    format_time,
+    format_time_pm,
+    render,
+    rows,
+)
 from tlsbench.results import ResultSet, from_pyperf, load_results
 
 
@@ -136,3 +144,13 @@ def test_two_files_of_the_same_build_stay_apart(tmp_path: Path) -> None:
     results = load_results([a, b])
     assert [build.label for build in results.builds()] == ["3.12.1", "3.12.1 (after)"]
     assert "vs 3.12.1" in render(results, "table")
+
+
+def test_count_problems_fail_safe_strategies_and_note_unsafe_ones() -> None:
+    failures, notes = count_problems(result_set(
+        make_benchmark("lock", 2, counted=990, expected=1000),
+        make_benchmark("unsafe", 2, counted=750, expected=1000, safe=False),
+        make_benchmark("count", 2),
+    ))
+    assert failures == ["lock-2t: the lock strategy is safe but counted 990 of 1,000 errors"]
+    assert notes == ["unsafe-2t: lost 250 of 1,000 (25.00%) — expected of an unsafe strategy"]

@@ -30,7 +30,7 @@ from tlsbench.measure import (
     measure_all,
     plan,
 )
-from tlsbench.report import FORMATS, format_count, format_time_pm, render
+from tlsbench.report import FORMATS, count_problems, format_count, format_time_pm, render
 from tlsbench.results import (
     ResultSet,
     check_append,
@@ -398,16 +398,10 @@ def run(threads: list[int], strategies: tuple[str, ...], error_rate: float, work
     if measured:
         results = ResultSet(tuple(from_pyperf(b) for b in measured))
         click.echo(render(results, fmt, verbose), nl=False)
-        for result in results:
-            if result.failed:
-                failures.append(
-                    f"{result.name}: the {result.strategy} strategy is safe but counted "
-                    f"{result.counted:,} of {result.expected:,} errors"
-                )
-            elif not result.count_ok:
-                console.progress(
-                    f"{result.name}: {format_count(result)} — expected of an unsafe strategy"
-                )
+        miscounts, lost_updates = count_problems(results)
+        failures += miscounts
+        for note in lost_updates:
+            console.progress(note)
         if output:
             try:
                 # Never clobber a file that appeared during the run; --force/--append may.

@@ -64,6 +64,24 @@ def format_count(result: BenchmarkResult) -> str:
     return f"over-counted by {-result.lost:,} of {result.expected:,}"
 
 
+def count_problems(results: ResultSet) -> tuple[list[str], list[str]]:
+    """The count checks, said plainly: (failures, notes).
+
+    A safe strategy that miscounted is a failure (a bug, never a result); an unsafe one
+    that lost updates gets a note, since that loss is what it is there to show.
+    """
+    failures, notes = [], []
+    for result in results:
+        if result.failed:
+            failures.append(
+                f"{result.name}: the {result.strategy} strategy is safe but counted "
+                f"{result.counted:,} of {result.expected:,} errors"
+            )
+        elif not result.count_ok:
+            notes.append(f"{result.name}: {format_count(result)} — expected of an unsafe strategy")
+    return failures, notes
+
+
 @dataclass(frozen=True)
 class Row:
     """One line of the contention table, with raw numbers."""
