@@ -227,12 +227,8 @@ def _check_output(output: str | None, force: bool, append: bool) -> pyperf.Bench
         raise click.UsageError("--force replaces the file and --append adds to it: choose one")
     path = check_output_path(output, force=force or append,
                              hint="use --force to replace it or --append to add to it")
-    if append and path.exists():
-        suite = load_suite(path)
-        for bench in suite:
-            from_pyperf(bench, output)  # refuses a file that is not tlsbench results
-        return suite
-    return None
+    # Whether its benchmarks are tlsbench results that this run fits is check_append's.
+    return load_suite(path) if append and path.exists() else None
 
 
 class _RunProgress:

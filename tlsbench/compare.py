@@ -21,10 +21,10 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from pathlib import Path
 
 from tlsbench import __version__
 from tlsbench.errors import TlsbenchError
+from tlsbench.files import write_atomically
 from tlsbench.report import format_time, format_time_pm
 from tlsbench.results import BenchmarkResult, ResultSet, benchmark_name
 
@@ -460,8 +460,8 @@ def github_benchmark(report: ComparisonReport) -> list[dict[str, str | float]]:
 
 
 def write_github_benchmark(report: ComparisonReport, path: str) -> None:
+    document = json.dumps(github_benchmark(report), indent=2) + "\n"
     try:
-        Path(path).write_text(json.dumps(github_benchmark(report), indent=2) + "\n",
-                              encoding="utf-8")
+        write_atomically(path, lambda handle: handle.write(document))
     except OSError as exc:
         raise TlsbenchError(f"cannot write {path}: {exc}") from None
